@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>
+/// Per-request state shared by the layers of the chain. The router creates it and stores it in a clone of the
+/// caller's <see cref="ChatOptions.AdditionalProperties"/>; each inner layer reads it and writes what it decided.
+/// Data flows one way: route decision, then redaction, then attempts, then telemetry.
+/// </summary>
+/// <remarks>Thread-safe for the concurrent attempts of one request.</remarks>
+public sealed class LlmRequestContext
+{
+    /// <summary>The key under which the context travels in <see cref="ChatOptions.AdditionalProperties"/>.</summary>
+    public const string OptionsKey = "LlmRouting.RequestContext";
+
+    private readonly List<RoutingAttempt> _attempts = [];
+    private readonly ConcurrentDictionary<string, int> _redactions = new(StringComparer.Ordinal);
+    private IReadOnlyList<Deployment> _candidates = [];
+
+    /// <summary>Initializes a new instance of the <see cref="LlmRequestContext"/> class.</summary>
+    /// <param name="requestId">The request id.</param>
+    /// <param name="streaming">Whether the request is streamed.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public LlmRequestContext(string requestId, bool streaming, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        RequestId = requestId;
+        Streaming = streaming;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        StartTimestamp = TimeProvider.GetTimestamp();
+    }
+
+    /// <summary>Gets the request id.</summary>
+    public string RequestId { get; }
+
+    /// <summary>Gets a value indicating whether the request is streamed.</summary>
+    public bool Streaming { get; }
+
+    /// <summary>Gets the clock used for the request's timings.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the timestamp at which the request started (from <see cref="TimeProvider"/>).</summary>
+    public long StartTimestamp { get; }
+
+    /// <summary>Gets or sets the name of the routing policy that ordered the candidates.</summary>
+    public string Policy { get; set; } = "none";
+
+    /// <summary>Gets or sets a short explanation of the routing choice.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>Gets or sets the eligible deployments in preference order, as the router ranked them.</summary>
+    public IReadOnlyList<Deployment> Candidates
+    {
+        get => Volatile.Read(ref _candidates);
+        set => Volatile.Write(ref _candidates, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Gets the rejected candidates with reasons.</summary>
+    public IList<CandidateRejection> Rejections { get; } = new List<CandidateRejection>();
+
+    /// <summary>Gets or sets the router's estimate of the prompt's tokens.</summary>
+    public long EstimatedInputTokens { get; set; }
+
+    /// <summary>Gets or sets the router's estimate of the answer's tokens.</summary>
+    public long EstimatedOutputTokens { get; set; }
+
+    /// <summary>Gets or sets the estimated cost of the first candidate in US dollars.</summary>
+    public decimal EstimatedCostUsd { get; set; }
+
+    /// <summary>Gets or sets the time from the start to the first update that reached the caller.</summary>
+    public TimeSpan? TimeToFirstToken { get; set; }
+
+    /// <summary>Gets the redaction counts by entity type.</summary>
+    public IReadOnlyDictionary<string, int> Redactions => _redactions;
+
+    /// <summary>Gets extension state for custom layers.</summary>
+    public ConcurrentDictionary<string, object?> Items { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets a snapshot of the attempts made so far.</summary>
+    public IReadOnlyList<RoutingAttempt> Attempts
+    {
+        get
+        {
+            lock (_attempts)
+            {
+                return _attempts.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> redactions of <paramref name="entityType"/>.</summary>
+    /// <param name="entityType">The entity type (e.g. <c>EMAIL_ADDRESS</c>).</param>
+    /// <param name="count">How many values were redacted.</param>
+    public void AddRedactions(string entityType, int count)
+    {
+        ArgumentNullException.ThrowIfNull(entityType);
+        if (count > 0)
+        {
+            _redactions.AddOrUpdate(entityType, count, (_, c) => c + count);
+        }
+    }
+
+    /// <summary>Starts recording a new attempt against <paramref name="deployment"/>.</summary>
+    /// <param name="deployment">The deployment called.</param>
+    /// <returns>The attempt record, numbered from 1.</returns>
+    public RoutingAttempt StartAttempt(Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        lock (_attempts)
+        {
+            var attempt = new RoutingAttempt(_attempts.Count + 1, deployment);
+            _attempts.Add(attempt);
+            return attempt;
+        }
+    }
+
+    /// <summary>Gets the elapsed time since the request started.</summary>
+    /// <returns>The elapsed time.</returns>
+    public TimeSpan GetElapsed() => TimeProvider.GetElapsedTime(StartTimestamp);
+
+    /// <summary>Builds the routing report from the state recorded so far.</summary>
+    /// <returns>The report.</returns>
+    public RoutingReport BuildReport()
+    {
+        RoutingAttempt[] attempts;
+        lock (_attempts)
+        {
+            attempts = _attempts.ToArray();
+        }
+
+        RoutingAttempt? winner = attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Succeeded)
+            ?? attempts.LastOrDefault(a => a.OutputCommitted);
+        TokenUsage usage = TokenUsage.Zero;
+        decimal cost = 0m;
+        foreach (RoutingAttempt a in attempts)
+        {
+            usage += a.Usage;
+            cost += a.CostUsd;
+        }
+
+        return new RoutingReport
+        {
+            RequestId = RequestId,
+            Policy = Policy,
+            Streaming = Streaming,
+            Deployment = winner?.Deployment,
+            Provider = winner?.Provider,
+            Model = winner?.ResponseModel ?? winner?.Model,
+            Reason = Reason,
+            Candidates = Candidates.Select(c => c.Name).ToArray(),
+            RejectedCandidates = Rejections.ToArray(),
+            Attempts = attempts,
+            Usage = usage,
+            CostUsd = cost,
+            EstimatedCostUsd = EstimatedCostUsd,
+            Redactions = new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
+            TimeToFirstToken = TimeToFirstToken,
+            TotalLatency = GetElapsed(),
+        };
+    }
+
+    /// <summary>Gets the request context carried by <paramref name="options"/>.</summary>
+    /// <param name="options">The options, possibly <see langword="null"/>.</param>
+    /// <param name="context">The context, when present.</param>
+    /// <returns><see langword="true"/> if present.</returns>
+    public static bool TryGet(ChatOptions? options, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LlmRequestContext? context)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(OptionsKey, out object? value) == true && value is LlmRequestContext c)
+        {
+            context = c;
+            return true;
+        }
+
+        context = null;
+        return false;
+    }
+}

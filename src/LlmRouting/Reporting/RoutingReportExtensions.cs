@@ -1,0 +1,28 @@
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>Reads the <see cref="RoutingReport"/> LlmRouting attaches to responses.</summary>
+public static class RoutingReportExtensions
+{
+    /// <summary>The key under which the report is stored in <see cref="ChatResponse.AdditionalProperties"/> and <see cref="ChatResponseUpdate.AdditionalProperties"/>.</summary>
+    public const string AdditionalPropertiesKey = "LlmRouting.Report";
+
+    /// <summary>Gets the routing report of a response.</summary>
+    /// <param name="response">The response.</param>
+    /// <returns>The report, or <see langword="null"/> if the response did not pass through the router.</returns>
+    public static RoutingReport? GetRoutingReport(this ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.AdditionalProperties?.TryGetValue(AdditionalPropertiesKey, out object? value) == true ? value as RoutingReport : null;
+    }
+
+    /// <summary>Gets the routing report carried by a streamed update (the last update of every routed stream carries it).</summary>
+    /// <param name="update">The update.</param>
+    /// <returns>The report, or <see langword="null"/> if this update carries none.</returns>
+    public static RoutingReport? GetRoutingReport(this ChatResponseUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        return update.AdditionalProperties?.TryGetValue(AdditionalPropertiesKey, out object? value) == true ? value as RoutingReport : null;
+    }
+}
