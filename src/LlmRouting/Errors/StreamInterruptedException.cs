@@ -45,6 +45,6 @@ public sealed class StreamInterruptedException : LlmProviderException
     /// <summary>Gets how many updates reached the caller before the stream was cut.</summary>
     public int UpdatesReceived { get; }
 
-    /// <summary>Gets or initializes the routing report of the request, when the router is in the chain.</summary>
-    public RoutingReport? Report { get; init; }
+    /// <summary>Gets the routing report of the request, when the router is in the chain.</summary>
+    public RoutingReport? Report { get; internal set; }
 }

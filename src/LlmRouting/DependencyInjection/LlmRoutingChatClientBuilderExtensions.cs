@@ -1,0 +1,105 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace LlmRouting;
+
+/// <summary>
+/// <see cref="ChatClientBuilder"/> extensions that add LlmRouting's layers. The first <c>Use</c> is the outermost layer;
+/// the intended order is <see cref="UseCostRouter"/> → <see cref="UseRedaction"/> → <see cref="UseResilience"/> → <see cref="UseRoutingTelemetry"/>
+/// over a <see cref="DeploymentDispatcherChatClient"/>.
+/// Missing dependencies are resolved from the builder's <see cref="IServiceProvider"/>; settings from <see cref="LlmRoutingOptions"/> when registered.
+/// </summary>
+public static class LlmRoutingChatClientBuilderExtensions
+{
+    /// <summary>Adds the cost router.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="registry">The deployments; resolved from services when <see langword="null"/>.</param>
+    /// <param name="configure">Configures the router (policy, estimates) after defaults from options are applied.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException">No registry was given and none is registered.</exception>
+    public static ChatClientBuilder UseCostRouter(this ChatClientBuilder builder, ProviderRegistry? registry = null, Action<CostRouterChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            ProviderRegistry resolved = registry ?? services.GetService<ProviderRegistry>()
+                ?? throw new InvalidOperationException("UseCostRouter needs a ProviderRegistry: pass one or call services.AddLlmRouting().");
+            var router = new CostRouterChatClient(inner, resolved, services.GetService<TimeProvider>());
+            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
+            {
+                router.DefaultEstimatedOutputTokens = options.Routing.DefaultEstimatedOutputTokens;
+                IRoutingPolicy? policy = services.GetServices<IRoutingPolicy>()
+                    .LastOrDefault(p => string.Equals(p.Name, options.Routing.Policy, StringComparison.OrdinalIgnoreCase));
+                router.Policy = policy ?? throw new InvalidOperationException(
+                    $"LlmRouting:Routing:Policy '{options.Routing.Policy}' is not a registered routing policy.");
+            }
+
+            configure?.Invoke(router);
+            return router;
+        });
+    }
+
+    /// <summary>Adds the PII redactor.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the redactor.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseRedaction(this ChatClientBuilder builder, Action<RedactingChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { Redaction.Enabled: false })
+            {
+                return inner;
+            }
+
+            IPiiDetector[] registered = services.GetServices<IPiiDetector>().ToArray();
+            var redactor = new RedactingChatClient(inner, registered.Length > 0 ? registered : null);
+            configure?.Invoke(redactor);
+            return redactor;
+        });
+    }
+
+    /// <summary>Adds the failover and resilience layer.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the layer.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseResilience(this ChatClientBuilder builder, Action<ResilienceChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var client = new ResilienceChatClient(inner, services.GetService<TimeProvider>());
+            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
+            {
+                client.MaxAttempts = options.Resilience.MaxAttempts;
+            }
+
+            configure?.Invoke(client);
+            return client;
+        });
+    }
+
+    /// <summary>Adds the telemetry layer (per-attempt GenAI traces, metrics and cost).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the layer.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseRoutingTelemetry(this ChatClientBuilder builder, Action<RoutingTelemetryChatClient>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var client = new RoutingTelemetryChatClient(inner, services.GetService<TimeProvider>());
+            configure?.Invoke(client);
+            return client;
+        });
+    }
+
+    /// <summary>Adds the whole LlmRouting chain — router, redactor, resilience, telemetry — in the recommended order.</summary>
+    /// <param name="builder">A builder whose inner client is a <see cref="DeploymentDispatcherChatClient"/>.</param>
+    /// <param name="registry">The deployments; resolved from services when <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static ChatClientBuilder UseLlmRouting(this ChatClientBuilder builder, ProviderRegistry? registry = null) =>
+        builder.UseCostRouter(registry).UseRedaction().UseResilience().UseRoutingTelemetry();
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace LlmRouting;
+
+/// <summary>Classifies any exception raised by a provider call into an <see cref="LlmErrorKind"/>.</summary>
+public static class LlmErrorClassifier
+{
+    /// <summary>Classifies <paramref name="exception"/>.</summary>
+    /// <param name="exception">The failure.</param>
+    /// <returns>The kind: the exception's own for <see cref="LlmProviderException"/>; otherwise derived from the exception type and HTTP status.</returns>
+    public static LlmErrorKind Classify(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception switch
+        {
+            LlmProviderException p => p.Kind,
+            HttpRequestException { StatusCode: { } status } => FromStatus(status),
+            HttpRequestException => LlmErrorKind.Network,
+            TimeoutException => LlmErrorKind.Timeout,
+            OperationCanceledException => LlmErrorKind.Timeout,
+            SocketException or IOException => LlmErrorKind.Network,
+            JsonException or FormatException => LlmErrorKind.InvalidResponse,
+            _ => LlmErrorKind.Unknown,
+        };
+    }
+
+    /// <summary>Classifies an HTTP status code.</summary>
+    /// <param name="status">The status.</param>
+    /// <returns>The kind.</returns>
+    public static LlmErrorKind FromStatus(HttpStatusCode status) => (int)status switch
+    {
+        400 or 422 => LlmErrorKind.BadRequest,
+        401 => LlmErrorKind.Authentication,
+        402 => LlmErrorKind.QuotaExceeded,
+        403 => LlmErrorKind.PermissionDenied,
+        404 => LlmErrorKind.NotFound,
+        408 => LlmErrorKind.Timeout,
+        413 => LlmErrorKind.ContextLengthExceeded,
+        429 => LlmErrorKind.RateLimited,
+        503 or 529 => LlmErrorKind.Overloaded,
+        504 => LlmErrorKind.Timeout,
+        >= 500 => LlmErrorKind.ServerError,
+        _ => LlmErrorKind.Unknown,
+    };
+}
