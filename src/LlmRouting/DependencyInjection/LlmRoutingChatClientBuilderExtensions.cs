@@ -29,7 +29,7 @@ public static class LlmRoutingChatClientBuilderExtensions
             if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
             {
                 router.DefaultEstimatedOutputTokens = options.Routing.DefaultEstimatedOutputTokens;
-                IRoutingPolicy? policy = services.GetServices<IRoutingPolicy>()
+                IRoutingPolicy? policy = (services.GetService<IEnumerable<IRoutingPolicy>>() ?? [])
                     .LastOrDefault(p => string.Equals(p.Name, options.Routing.Policy, StringComparison.OrdinalIgnoreCase));
                 router.Policy = policy ?? throw new InvalidOperationException(
                     $"LlmRouting:Routing:Policy '{options.Routing.Policy}' is not a registered routing policy.");
@@ -54,7 +54,7 @@ public static class LlmRoutingChatClientBuilderExtensions
                 return inner;
             }
 
-            IPiiDetector[] registered = services.GetServices<IPiiDetector>().ToArray();
+            IPiiDetector[] registered = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
             var redactor = new RedactingChatClient(inner, registered.Length > 0 ? registered : null);
             configure?.Invoke(redactor);
             return redactor;

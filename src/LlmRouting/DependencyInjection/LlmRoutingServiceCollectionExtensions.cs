@@ -17,11 +17,24 @@ public static class LlmRoutingServiceCollectionExtensions
     /// application's <see cref="IChatClient"/> (and as a keyed client under <see cref="ServiceKey"/>).
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="configure">Configures the options in code (applied after configuration binding).</param>
     /// <returns>A builder to add middleware OUTSIDE the router (e.g. <c>UseFunctionInvocation()</c>, <c>UseLogging()</c>).</returns>
-    /// <remarks>Options are validated at start-up (<c>ValidateOnStart</c>) and at the latest when the client is first resolved; errors name the setting, e.g. <c>LlmRouting:Deployments:main:Model is required.</c></remarks>
-    public static ChatClientBuilder AddLlmRouting(this IServiceCollection services, Action<LlmRoutingOptions>? configure = null) =>
-        AddLlmRoutingCore(services, null, configure);
+    /// <remarks>
+    /// Options come from whatever configured <see cref="LlmRoutingOptions"/> elsewhere (e.g. <c>services.Configure</c>).
+    /// They are validated at start-up (<c>ValidateOnStart</c>) and at the latest when the client is first resolved;
+    /// errors name the setting, e.g. <c>LlmRouting:Deployments:main:Model is required.</c>
+    /// </remarks>
+    public static ChatClientBuilder AddLlmRouting(this IServiceCollection services) =>
+        AddLlmRoutingCore(services, null, null);
+
+    /// <summary>Registers the LlmRouting chain with options set in code.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder to add middleware outside the router.</returns>
+    public static ChatClientBuilder AddLlmRouting(this IServiceCollection services, Action<LlmRoutingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddLlmRoutingCore(services, null, configure);
+    }
 
     /// <summary>Registers the LlmRouting chain with options bound from configuration.</summary>
     /// <param name="services">The services.</param>

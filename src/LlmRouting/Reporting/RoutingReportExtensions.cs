@@ -11,11 +11,31 @@ public static class RoutingReportExtensions
     /// <summary>Gets the routing report of a response.</summary>
     /// <param name="response">The response.</param>
     /// <returns>The report, or <see langword="null"/> if the response did not pass through the router.</returns>
+    /// <remarks>
+    /// Also finds the report of a response merged from a stream with <c>ToChatResponse()</c>, which moves the
+    /// last update's additional properties onto the last message.
+    /// </remarks>
     public static RoutingReport? GetRoutingReport(this ChatResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return response.AdditionalProperties?.TryGetValue(AdditionalPropertiesKey, out object? value) == true ? value as RoutingReport : null;
+        if (Find(response.AdditionalProperties) is { } report)
+        {
+            return report;
+        }
+
+        for (int i = response.Messages.Count - 1; i >= 0; i--)
+        {
+            if (Find(response.Messages[i].AdditionalProperties) is { } fromMessage)
+            {
+                return fromMessage;
+            }
+        }
+
+        return null;
     }
+
+    private static RoutingReport? Find(AdditionalPropertiesDictionary? properties) =>
+        properties?.TryGetValue(AdditionalPropertiesKey, out object? value) == true ? value as RoutingReport : null;
 
     /// <summary>Gets the routing report carried by a streamed update (the last update of every routed stream carries it).</summary>
     /// <param name="update">The update.</param>
@@ -23,6 +43,6 @@ public static class RoutingReportExtensions
     public static RoutingReport? GetRoutingReport(this ChatResponseUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return update.AdditionalProperties?.TryGetValue(AdditionalPropertiesKey, out object? value) == true ? value as RoutingReport : null;
+        return Find(update.AdditionalProperties);
     }
 }
