@@ -15,7 +15,9 @@ public sealed class LlmRequestContext
     public const string OptionsKey = "LlmRouting.RequestContext";
 
     private readonly List<RoutingAttempt> _attempts = [];
-    private readonly ConcurrentDictionary<string, int> _redactions = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, int> s_noRedactions = new Dictionary<string, int>();
+    private ConcurrentDictionary<string, int>? _redactions;
+    private ConcurrentDictionary<string, object?>? _items;
     private IReadOnlyList<Deployment> _candidates = [];
 
     /// <summary>Initializes a new instance of the <see cref="LlmRequestContext"/> class.</summary>
@@ -72,10 +74,11 @@ public sealed class LlmRequestContext
     public TimeSpan? TimeToFirstToken { get; set; }
 
     /// <summary>Gets the redaction counts by entity type.</summary>
-    public IReadOnlyDictionary<string, int> Redactions => _redactions;
+    public IReadOnlyDictionary<string, int> Redactions => (IReadOnlyDictionary<string, int>?)_redactions ?? s_noRedactions;
 
     /// <summary>Gets extension state for custom layers.</summary>
-    public ConcurrentDictionary<string, object?> Items { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, object?> Items =>
+        _items ?? Interlocked.CompareExchange(ref _items, new ConcurrentDictionary<string, object?>(StringComparer.Ordinal), null) ?? _items;
 
     /// <summary>Gets a snapshot of the attempts made so far.</summary>
     public IReadOnlyList<RoutingAttempt> Attempts
@@ -97,7 +100,10 @@ public sealed class LlmRequestContext
         ArgumentNullException.ThrowIfNull(entityType);
         if (count > 0)
         {
-            _redactions.AddOrUpdate(entityType, count, (_, c) => c + count);
+            ConcurrentDictionary<string, int> redactions = _redactions
+                ?? Interlocked.CompareExchange(ref _redactions, new ConcurrentDictionary<string, int>(StringComparer.Ordinal), null)
+                ?? _redactions;
+            redactions.AddOrUpdate(entityType, count, (_, c) => c + count);
         }
     }
 
@@ -154,7 +160,7 @@ public sealed class LlmRequestContext
             Usage = usage,
             CostUsd = cost,
             EstimatedCostUsd = EstimatedCostUsd,
-            Redactions = new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
+            Redactions = _redactions is null ? s_noRedactions : new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
             TimeToFirstToken = TimeToFirstToken,
             TotalLatency = GetElapsed(),
         };

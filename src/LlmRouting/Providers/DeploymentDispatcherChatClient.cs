@@ -10,6 +10,7 @@ namespace LlmRouting;
 /// <remarks>Thread-safe.</remarks>
 public sealed class DeploymentDispatcherChatClient : IChatClient
 {
+    private const string RoutingKeyPrefix = "LlmRouting.";
     private readonly ProviderRegistry _registry;
 
     /// <summary>Initializes a new instance of the <see cref="DeploymentDispatcherChatClient"/> class.</summary>
@@ -107,16 +108,16 @@ public sealed class DeploymentDispatcherChatClient : IChatClient
         clone.ModelId = deployment.Model;
         if (clone.AdditionalProperties is { } props)
         {
-            var filtered = new AdditionalPropertiesDictionary();
+            AdditionalPropertiesDictionary? filtered = null;
             foreach (KeyValuePair<string, object?> kv in props)
             {
-                if (!kv.Key.StartsWith("LlmRouting.", StringComparison.Ordinal))
+                if (!kv.Key.StartsWith(RoutingKeyPrefix, StringComparison.Ordinal))
                 {
-                    filtered[kv.Key] = kv.Value;
+                    (filtered ??= [])[kv.Key] = kv.Value;
                 }
             }
 
-            clone.AdditionalProperties = filtered.Count == 0 ? null : filtered;
+            clone.AdditionalProperties = filtered;
         }
 
         return clone;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.AI;
 
@@ -12,6 +11,9 @@ namespace LlmRouting;
 /// <remarks>The caller's messages and options are never mutated: changed messages are copies. Thread-safe.</remarks>
 public sealed class RedactingChatClient : DelegatingChatClient
 {
+    [ThreadStatic]
+    private static List<PiiMatch>? t_matches;
+
     private IReadOnlyList<IPiiDetector> _detectors;
 
     /// <summary>Initializes a new instance of the <see cref="RedactingChatClient"/> class.</summary>
@@ -51,14 +53,12 @@ public sealed class RedactingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // The request is redacted before the stream is requested; answers pass through unchanged.
         (IEnumerable<ChatMessage> safeMessages, ChatOptions? safeOptions) = Redact(messages, options);
-        await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken).ConfigureAwait(false))
-        {
-            yield return update;
-        }
+        return base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken);
     }
 
     /// <summary>Masks every detected value in <paramref name="text"/>.</summary>
@@ -68,19 +68,35 @@ public sealed class RedactingChatClient : DelegatingChatClient
     public string RedactText(string text, IDictionary<string, int>? counts = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        Dictionary<string, int>? found = null;
+        string result = Redact(text, ref found);
+        if (counts is not null && found is not null)
+        {
+            foreach (KeyValuePair<string, int> kv in found)
+            {
+                counts[kv.Key] = counts.TryGetValue(kv.Key, out int n) ? n + kv.Value : kv.Value;
+            }
+        }
+
+        return result;
+    }
+
+    private string Redact(string text, ref Dictionary<string, int>? counts)
+    {
         if (text.Length == 0)
         {
             return text;
         }
 
-        List<PiiMatch>? matches = null;
-        foreach (IPiiDetector detector in _detectors)
+        List<PiiMatch> matches = t_matches ??= new List<PiiMatch>(8);
+        matches.Clear();
+        IReadOnlyList<IPiiDetector> detectors = _detectors;
+        for (int i = 0; i < detectors.Count; i++)
         {
-            matches ??= [];
-            detector.Detect(text, matches);
+            detectors[i].Detect(text, matches);
         }
 
-        if (matches is null || matches.Count == 0)
+        if (matches.Count == 0)
         {
             return text;
         }
@@ -97,25 +113,25 @@ public sealed class RedactingChatClient : DelegatingChatClient
 
             sb.Append(text, position, match.Start - position).Append(MaskFor(match.EntityType));
             position = match.End;
-            if (counts is not null)
-            {
-                counts[match.EntityType] = counts.TryGetValue(match.EntityType, out int n) ? n + 1 : 1;
-            }
+            counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            counts[match.EntityType] = counts.TryGetValue(match.EntityType, out int n) ? n + 1 : 1;
         }
 
-        return sb.Append(text, position, text.Length - position).ToString();
+        string result = sb.Append(text, position, text.Length - position).ToString();
+        matches.Clear();
+        return result;
     }
 
     private (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Redact(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, int>? counts = null;
         IList<ChatMessage> list = messages as IList<ChatMessage> ?? messages.ToList();
         List<ChatMessage>? copy = null;
         for (int i = 0; i < list.Count; i++)
         {
             ChatMessage message = list[i];
-            ChatMessage safe = RedactMessage(message, counts);
+            ChatMessage safe = RedactMessage(message, ref counts);
             if (!ReferenceEquals(safe, message) && copy is null)
             {
                 copy = new List<ChatMessage>(list.Count);
@@ -131,7 +147,7 @@ public sealed class RedactingChatClient : DelegatingChatClient
         ChatOptions? safeOptions = options;
         if (options?.Instructions is { } instructions)
         {
-            string redacted = RedactText(instructions, counts);
+            string redacted = Redact(instructions, ref counts);
             if (!ReferenceEquals(redacted, instructions))
             {
                 safeOptions = options.Clone();
@@ -139,7 +155,7 @@ public sealed class RedactingChatClient : DelegatingChatClient
             }
         }
 
-        if (counts.Count > 0 && LlmRequestContext.TryGet(options, out LlmRequestContext? context))
+        if (counts is not null && LlmRequestContext.TryGet(options, out LlmRequestContext? context))
         {
             foreach (KeyValuePair<string, int> kv in counts)
             {
@@ -150,14 +166,14 @@ public sealed class RedactingChatClient : DelegatingChatClient
         return (copy ?? list, safeOptions);
     }
 
-    private ChatMessage RedactMessage(ChatMessage message, Dictionary<string, int> counts)
+    private ChatMessage RedactMessage(ChatMessage message, ref Dictionary<string, int>? counts)
     {
         IList<AIContent> contents = message.Contents;
         List<AIContent>? copy = null;
         for (int i = 0; i < contents.Count; i++)
         {
             AIContent original = contents[i];
-            AIContent safe = RedactContent(original, counts);
+            AIContent safe = RedactContent(original, ref counts);
             if (!ReferenceEquals(safe, original) && copy is null)
             {
                 copy = new List<AIContent>(contents.Count);
@@ -185,27 +201,27 @@ public sealed class RedactingChatClient : DelegatingChatClient
         };
     }
 
-    private AIContent RedactContent(AIContent content, Dictionary<string, int> counts)
+    private AIContent RedactContent(AIContent content, ref Dictionary<string, int>? counts)
     {
         switch (content)
         {
             case TextContent text when text.Text is { Length: > 0 } value:
-                string redacted = RedactText(value, counts);
+                string redacted = Redact(value, ref counts);
                 return ReferenceEquals(redacted, value) ? content : new TextContent(redacted) { AdditionalProperties = text.AdditionalProperties };
 
             case TextReasoningContent reasoning when reasoning.Text is { Length: > 0 } value:
-                string redactedReasoning = RedactText(value, counts);
+                string redactedReasoning = Redact(value, ref counts);
                 return ReferenceEquals(redactedReasoning, value) ? content : new TextReasoningContent(redactedReasoning) { AdditionalProperties = reasoning.AdditionalProperties };
 
             case FunctionResultContent result when result.Result is string value:
-                string redactedResult = RedactText(value, counts);
+                string redactedResult = Redact(value, ref counts);
                 return ReferenceEquals(redactedResult, value) ? content : new FunctionResultContent(result.CallId, redactedResult) { AdditionalProperties = result.AdditionalProperties };
 
             case FunctionCallContent call when call.Arguments is { Count: > 0 } args:
                 Dictionary<string, object?>? safeArgs = null;
                 foreach (KeyValuePair<string, object?> kv in args)
                 {
-                    if (kv.Value is string s && RedactText(s, counts) is var r && !ReferenceEquals(r, s))
+                    if (kv.Value is string s && Redact(s, ref counts) is var r && !ReferenceEquals(r, s))
                     {
                         safeArgs ??= new Dictionary<string, object?>(args);
                         safeArgs[kv.Key] = r;

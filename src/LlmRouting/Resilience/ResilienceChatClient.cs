@@ -155,7 +155,8 @@ public sealed class ResilienceChatClient : DelegatingChatClient
 
             // The commit point: from here on, output of this attempt only.
             attempt.OutputCommitted = true;
-            var delivered = new List<ChatResponseUpdate>(32) { first };
+            var delivered = new PooledList<ChatResponseUpdate>(64);
+            delivered.Add(first);
             try
             {
                 yield return first;
@@ -197,6 +198,7 @@ public sealed class ResilienceChatClient : DelegatingChatClient
                     attempt.Outcome = AttemptOutcome.Cancelled;
                 }
 
+                delivered.Dispose();
                 await enumerator.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -244,9 +246,15 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         return kind;
     }
 
-    private static StreamInterruptedException Interrupted(Deployment deployment, List<ChatResponseUpdate> delivered, Exception cause)
+    private static StreamInterruptedException Interrupted(Deployment deployment, PooledList<ChatResponseUpdate> delivered, Exception cause)
     {
-        string partial = string.Concat(delivered.Select(u => u.Text));
+        var text = new System.Text.StringBuilder();
+        foreach (ChatResponseUpdate update in delivered.AsSpan())
+        {
+            text.Append(update.Text);
+        }
+
+        string partial = text.ToString();
         return new StreamInterruptedException(
             string.Create(CultureInfo.InvariantCulture, $"The stream from deployment '{deployment.Name}' failed after {delivered.Count} updates had reached the caller; it cannot be failed over."),
             partial,

@@ -106,9 +106,10 @@ public sealed class RoutingTelemetryChatClient : DelegatingChatClient
                 modelId = update.ModelId ?? modelId;
                 responseId = update.ResponseId ?? responseId;
                 finish = update.FinishReason ?? finish;
-                foreach (AIContent content in update.Contents)
+                IList<AIContent> contents = update.Contents;
+                for (int i = 0; i < contents.Count; i++)
                 {
-                    if (content is UsageContent u)
+                    if (contents[i] is UsageContent u)
                     {
                         (usage ??= new UsageDetails()).Add(u.Details);
                     }

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(LlmRouting.Benchmarks.ChainOverheadBenchmarks).Assembly).Run(args);
