@@ -3,7 +3,6 @@
 // Offline by default: the providers are simulated (LlmRouting.Testing), priced from the embedded catalog.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using LlmRouting;
 using LlmRouting.Testing;
 using Microsoft.Extensions.AI;
@@ -37,7 +36,6 @@ foreach (QuickstartRequest request in QuickstartRequest.Batch())
 {
     if (request.StartOutage && setup.Simulated)
     {
-        simulation.Configure("llama-8b", o => { }); // make sure the client exists before flipping it
         if (simulation.TryGetClient("llama-8b", out SimulatedChatClient? cheapest))
         {
             cheapest.SetOutage(SimulatedFaultKind.Overloaded);
