@@ -18,8 +18,10 @@ internal static class BenchmarkFeeds
     /// Names other feeds use for Artificial Analysis slugs that no normalisation bridges. Artificial Analysis writes version 3.5 as
     /// <c>35</c> in older slugs, names the June 2024 Claude 3.5 Sonnet snapshot by month, and drops <c>-preview</c> from models
     /// that were only ever released as previews. Some ids name one release unambiguously without the slug's words: Llama 3.3 was only
-    /// released as 70B Instruct, Llama 4 Maverick and Scout only as 17B-128E and 17B-16E Instruct, and <c>gemini-2.0-flash-lite</c>
-    /// is the stable alias of <c>gemini-2.0-flash-lite-001</c>.
+    /// released as 70B Instruct, Llama 4 Maverick and Scout only as 17B-128E and 17B-16E Instruct, Mistral Small 3, 3.1 and 3.2 only as
+    /// 24B (API ids <c>-2501</c>, <c>-2503</c>, <c>-2506</c>), Mistral Medium 3 and 3.1 are <c>mistral-medium-2505</c> and <c>-2508</c>,
+    /// Devstral Medium and the July 2025 Devstral Small are <c>-2507</c>, <c>gemini-2.0-flash-lite</c> is the stable alias of
+    /// <c>gemini-2.0-flash-lite-001</c>, and the ChatGPT models are served as <c>chatgpt-4o-latest</c> and <c>gpt-5-chat-latest</c>.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string[]> ArtificialAnalysisAliases = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
@@ -34,6 +36,15 @@ internal static class BenchmarkFeeds
         ["llama-4-maverick"] = ["llama-4-maverick-17b-128e-instruct", "llama-4-maverick-17b-instruct"],
         ["llama-4-scout"] = ["llama-4-scout-17b-16e-instruct", "llama-4-scout-17b-instruct"],
         ["gemini-2-0-flash-lite-001"] = ["gemini-2-0-flash-lite"],
+        ["mistral-small-3"] = ["mistral-small-2501", "mistral-small-24b-instruct-2501"],
+        ["mistral-small-3-1"] = ["mistral-small-2503", "mistral-small-3-1-24b-instruct", "mistral-small-3-1-24b-instruct-2503"],
+        ["mistral-small-3-2"] = ["mistral-small-2506", "mistral-small-3-2-2506", "mistral-small-3-2-24b-instruct", "mistral-small-3-2-24b-instruct-2506"],
+        ["mistral-medium-3"] = ["mistral-medium-2505"],
+        ["mistral-medium-3-1"] = ["mistral-medium-2508", "mistral-medium-3-1-2508"],
+        ["devstral-medium"] = ["devstral-medium-2507"],
+        ["devstral-small"] = ["devstral-small-2507"],
+        ["gpt-4o-chatgpt"] = ["chatgpt-4o-latest"],
+        ["gpt-5-chatgpt"] = ["gpt-5-chat-latest"],
     };
 
     /// <summary>Reads the Artificial Analysis feed. A speed or TTFT of zero means "not measured" and becomes <see langword="null"/>.</summary>
