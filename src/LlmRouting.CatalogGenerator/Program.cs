@@ -23,7 +23,7 @@ internal static class Program
     {
         bool verbose = args.Contains("--verbose", StringComparer.Ordinal);
         string[] positional = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        if (positional.Length > 2 || args.Any(a => a is "--help" or "-h"))
+        if (positional.Length > 2 || args.Any(a => a.StartsWith('-') && a != "--verbose"))
         {
             Console.Error.WriteLine("usage: LlmRouting.CatalogGenerator [sources-dir] [output-file] [--verbose]");
             Console.Error.WriteLine($"  defaults, relative to the repository root: {DefaultSources} {DefaultOutput}");
