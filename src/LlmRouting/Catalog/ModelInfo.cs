@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LlmRouting;
 
 /// <summary>One chat model of the catalog: who serves it, what it costs, what it can do and how good and fast it is known to be.</summary>
@@ -32,6 +34,7 @@ public sealed class ModelInfo
     public string? DeprecationDate { get; set; }
 
     /// <summary>Gets the catalog key, <c>provider/modelId</c>.</summary>
+    [JsonIgnore]
     public string Key => Provider + "/" + ModelId;
 
     /// <summary>Gets a value indicating whether the model has every capability in <paramref name="required"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -28,6 +29,7 @@ public sealed class ModelPricing
     public decimal? ReasoningPerToken { get; set; }
 
     /// <summary>Gets a value indicating whether any price is known (not all zero).</summary>
+    [JsonIgnore]
     public bool IsKnown => InputPerToken != 0m || OutputPerToken != 0m;
 
     /// <summary>Calculates the cost of a call from its usage.</summary>
