@@ -29,6 +29,8 @@ ModelPricing premium = catalog.TryGetModel(PremiumCatalogModel, out ModelInfo? p
 
 Console.WriteLine("LlmRouting quickstart");
 Console.WriteLine(setup.Description);
+Console.WriteLine("Policy: the cheapest deployment that can serve each request (images need vision, tools need tool calling, JSON schema,");
+Console.WriteLine("reasoning effort and context length filter candidates; ChatOptions.ModelId pins one). Failover moves on when one fails.");
 Console.WriteLine();
 
 var rows = new List<Row>();

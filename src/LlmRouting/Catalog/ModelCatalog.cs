@@ -13,6 +13,9 @@ namespace LlmRouting;
 public sealed class ModelCatalog
 {
     private const string ResourceName = "LlmRouting.Catalog.models.json";
+    // Model makers' own APIs, preferred when a bare model id is served by several providers.
+    private static readonly string[] s_firstParty = ["openai", "anthropic", "gemini", "mistral", "deepseek", "xai", "cohere", "dashscope", "perplexity", "groq", "cerebras"];
+
     private static readonly Lazy<ModelCatalog> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FrozenDictionary<string, ModelInfo> _byKey;
@@ -41,7 +44,7 @@ public sealed class ModelCatalog
         _byKey = byKey.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
         _byModelId = byKey.Values
             .GroupBy(m => m.ModelId, StringComparer.OrdinalIgnoreCase)
-            .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.OrdinalIgnoreCase);
+            .ToFrozenDictionary(g => g.Key, g => g.OrderBy(m => FirstPartyRank(m.Provider)).ThenBy(m => m.Provider, StringComparer.OrdinalIgnoreCase).ToArray(), StringComparer.OrdinalIgnoreCase);
         GeneratedFrom = generatedFrom;
     }
 
@@ -71,7 +74,8 @@ public sealed class ModelCatalog
 
     /// <summary>Looks up a model by model id alone, or by a <c>provider/modelId</c> key.</summary>
     /// <param name="modelIdOrKey">A model id (e.g. <c>gpt-4o</c>) or a key (e.g. <c>openai/gpt-4o</c>).</param>
-    /// <param name="model">The model, when found; when several providers serve the id, the first in provider order.</param>
+    /// <param name="model">The model, when found; when several providers serve the id, the model maker's own API
+    /// (e.g. <c>openai</c> for <c>gpt-4o</c>, <c>anthropic</c> for Claude) is preferred over clouds and resellers.</param>
     /// <returns><see langword="true"/> if found.</returns>
     public bool TryGetModel(string modelIdOrKey, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelInfo? model)
     {
@@ -110,6 +114,12 @@ public sealed class ModelCatalog
         CatalogDocument document = JsonSerializer.Deserialize(utf8Json, LlmRoutingJsonContext.Default.CatalogDocument)
             ?? throw new JsonException("The catalog document is empty.");
         return new ModelCatalog(document.Models, document.GeneratedFrom);
+    }
+
+    private static int FirstPartyRank(string provider)
+    {
+        int i = Array.FindIndex(s_firstParty, p => string.Equals(p, provider, StringComparison.OrdinalIgnoreCase));
+        return i < 0 ? int.MaxValue : i;
     }
 
     private static ModelCatalog LoadEmbedded()
