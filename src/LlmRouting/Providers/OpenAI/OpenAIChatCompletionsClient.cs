@@ -18,7 +18,7 @@ namespace LlmRouting;
 /// and <c>strictJsonSchema</c> (a <see cref="bool"/> that sets <c>strict</c> on function and response-format schemas).
 /// <see cref="ChatOptions.RawRepresentationFactory"/> is ignored.</para>
 /// <para>A refusal is returned as an <see cref="ErrorContent"/> whose <see cref="ErrorContent.ErrorCode"/> is <c>refusal</c>. Rate limits and the request id of
-/// successful replies are in <see cref="ChatResponse.AdditionalProperties"/> under <see cref="LlmResponsePropertyKeys"/>.</para>
+/// successful replies are in the reply's <c>AdditionalProperties</c> under <see cref="LlmResponsePropertyKeys"/> (see there for where exactly).</para>
 /// <para>Thread-safe. The client does not own the <see cref="HttpClient"/> and does not dispose it.</para>
 /// </remarks>
 public sealed class OpenAIChatCompletionsClient : IChatClient

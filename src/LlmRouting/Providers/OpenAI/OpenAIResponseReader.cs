@@ -51,7 +51,7 @@ internal static class OpenAIResponseReader
     /// <param name="call">The call.</param>
     /// <param name="response">The reply.</param>
     /// <param name="dto">The completion.</param>
-    /// <param name="properties">Properties from the reply headers (rate limits, request id), or <see langword="null"/>.</param>
+    /// <param name="properties">Properties from the reply headers (rate limits, request id), or <see langword="null"/>; set on the message and the response.</param>
     /// <returns>The response.</returns>
     public static ChatResponse ToChatResponse(ProviderHttpCall call, HttpResponseMessage response, OpenAIChatCompletionDto dto, AdditionalPropertiesDictionary? properties)
     {
@@ -87,6 +87,7 @@ internal static class OpenAIResponseReader
         {
             MessageId = dto.Id,
             CreatedAt = created,
+            AdditionalProperties = properties,
         };
 
         return new ChatResponse(chatMessage)
@@ -96,7 +97,7 @@ internal static class OpenAIResponseReader
             CreatedAt = created,
             FinishReason = ToFinishReason(choice.FinishReason),
             Usage = ToUsage(dto.Usage),
-            AdditionalProperties = properties,
+            AdditionalProperties = properties?.Clone(),
         };
     }
 
