@@ -68,13 +68,17 @@ internal sealed class ProviderHttpCall
     /// <summary>Sends <paramref name="request"/>, translating transport failures into <see cref="LlmProviderException"/>.</summary>
     /// <param name="client">The HTTP client.</param>
     /// <param name="request">The request.</param>
+    /// <param name="completionOption">
+    /// <see cref="HttpCompletionOption.ResponseContentRead"/> to buffer the body under <see cref="HttpClient.Timeout"/> (whole replies),
+    /// <see cref="HttpCompletionOption.ResponseHeadersRead"/> to read it as it arrives (streams).
+    /// </param>
     /// <param name="cancellationToken">The caller's token.</param>
-    /// <returns>The reply, whatever its status; its body is not yet read.</returns>
-    public async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <returns>The reply, whatever its status.</returns>
+    public async Task<HttpResponseMessage> SendAsync(HttpClient client, HttpRequestMessage request, HttpCompletionOption completionOption, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await client.SendAsync(request, completionOption, cancellationToken);
         }
         catch (Exception ex) when (TranslateTransportFailure(ex, midStream: false, null, cancellationToken) is { } translated)
         {
@@ -143,24 +147,28 @@ internal sealed class ProviderHttpCall
     }
 
     /// <summary>
-    /// Maps a transport failure to a typed exception, or returns <see langword="null"/> to let it propagate unchanged
-    /// (caller cancellation, or exceptions that are already typed).
+    /// Maps a transport failure to a typed exception: <see cref="LlmProviderException"/>, or <see cref="OperationCanceledException"/>
+    /// when the caller cancelled (whatever the failure looked like). Returns <see langword="null"/> to let the exception propagate
+    /// unchanged (the caller's own cancellation exception, or exceptions that are already typed).
     /// </summary>
     /// <param name="exception">The failure.</param>
     /// <param name="midStream">Whether a streamed body was being read (failures are then <see cref="LlmErrorKind.StreamInterrupted"/>).</param>
     /// <param name="response">The reply, when headers were received.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The exception to throw instead, or <see langword="null"/>.</returns>
-    public LlmProviderException? TranslateTransportFailure(Exception exception, bool midStream, HttpResponseMessage? response, CancellationToken cancellationToken)
+    public Exception? TranslateTransportFailure(Exception exception, bool midStream, HttpResponseMessage? response, CancellationToken cancellationToken)
     {
         if (exception is LlmProviderException)
         {
             return null;
         }
 
-        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        if (cancellationToken.IsCancellationRequested)
         {
-            return null;
+            // The caller cancelled: an aborted connection may surface as IOException, but it is still a cancellation.
+            return exception is OperationCanceledException
+                ? null
+                : new OperationCanceledException("The operation was canceled.", exception, cancellationToken);
         }
 
         (LlmErrorKind kind, string what) = exception switch

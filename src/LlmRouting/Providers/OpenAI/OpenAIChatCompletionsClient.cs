@@ -81,7 +81,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         ProviderHttpCall call = CreateCall(model);
 
         using HttpRequestMessage request = CreateRequest(body, stream: false);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -103,7 +103,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         ProviderHttpCall call = CreateCall(model);
 
         using HttpRequestMessage request = CreateRequest(body, stream: true);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             byte[] error = await call.ReadBodyAsync(response, cancellationToken);

@@ -80,4 +80,23 @@ public sealed class ProviderHttpHelpersTests
         Assert.That(call.Sanitize("truncated key sk-secret-12"), Is.EqualTo("truncated key ***"));
         Assert.That(call.Sanitize(null), Is.Empty);
     }
+
+    [Test]
+    public void Transport_failures_translate_and_caller_cancellation_always_wins()
+    {
+        var call = new ProviderHttpCall("p", "m", "d", TimeProvider.System, null, ["x-request-id"], _ => null);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(call.TranslateTransportFailure(new IOException("reset"), midStream: false, null, CancellationToken.None), Is.InstanceOf<LlmProviderException>().With.Property(nameof(LlmProviderException.Kind)).EqualTo(LlmErrorKind.Network));
+            Assert.That(call.TranslateTransportFailure(new IOException("reset"), midStream: true, null, CancellationToken.None), Is.InstanceOf<LlmProviderException>().With.Property(nameof(LlmProviderException.Kind)).EqualTo(LlmErrorKind.StreamInterrupted));
+            Assert.That(call.TranslateTransportFailure(new TaskCanceledException(), midStream: false, null, CancellationToken.None), Is.InstanceOf<LlmProviderException>().With.Property(nameof(LlmProviderException.Kind)).EqualTo(LlmErrorKind.Timeout));
+            Assert.That(call.TranslateTransportFailure(new HttpRequestException("x", null, HttpStatusCode.BadGateway), midStream: false, null, CancellationToken.None), Is.InstanceOf<LlmProviderException>().With.Property(nameof(LlmProviderException.Kind)).EqualTo(LlmErrorKind.ServerError));
+            Assert.That(call.TranslateTransportFailure(new OperationCanceledException(cancelled.Token), midStream: false, null, cancelled.Token), Is.Null, "the caller's own cancellation propagates as is");
+            Assert.That(call.TranslateTransportFailure(new IOException("aborted"), midStream: true, null, cancelled.Token), Is.InstanceOf<OperationCanceledException>());
+            Assert.That(call.TranslateTransportFailure(new LlmProviderException(LlmErrorKind.BadRequest, "typed"), midStream: false, null, CancellationToken.None), Is.Null);
+        });
+    }
 }
