@@ -92,16 +92,40 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>Messages and options are validated when this method is called, before the stream is enumerated.</remarks>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         byte[] body = OpenAIRequestWriter.Write(messages, options, model, stream: true, _quirks);
-        ProviderHttpCall call = CreateCall(model);
+        return StreamAsync(CreateCall(model), body, cancellationToken);
+    }
 
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        // The HttpClient is owned by the caller (or by IHttpClientFactory).
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ProviderHttpCall call, byte[] body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using HttpRequestMessage request = CreateRequest(body, stream: true);
         using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -170,29 +194,6 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         {
             yield return final;
         }
-    }
-
-    /// <inheritdoc/>
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        // The HttpClient is owned by the caller (or by IHttpClientFactory).
     }
 
     private static Uri BuildRequestUri(Uri endpoint)

@@ -139,6 +139,22 @@ internal static class OpenAIFixtures
         """{"id":"chatcmpl-Refusal0001","object":"chat.completion.chunk","created":1741572000,"model":"gpt-4o-2024-08-06","choices":[],"usage":{"prompt_tokens":30,"completion_tokens":10,"total_tokens":40}}""",
     ];
 
+    /// <summary>A compatible server's reply with <c>reasoning_content</c> (DeepSeek style).</summary>
+    public const string ReasoningContentCompletion = """
+        {"id":"0f3b1c2d","object":"chat.completion","created":1741573000,"model":"deepseek-reasoner",
+         "choices":[{"index":0,"message":{"role":"assistant","reasoning_content":"9.11 < 9.8 because 0.11 < 0.8.","content":"9.8 is larger."},"finish_reason":"stop"}],
+         "usage":{"prompt_tokens":15,"completion_tokens":40,"total_tokens":55,"completion_tokens_details":{"reasoning_tokens":28}}}
+        """;
+
+    public static readonly string[] ReasoningContentChunks =
+    [
+        """{"id":"0f3b1c2d","object":"chat.completion.chunk","created":1741573000,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":""},"finish_reason":null}]}""",
+        """{"id":"0f3b1c2d","object":"chat.completion.chunk","created":1741573000,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":null,"reasoning_content":"9.11 < 9.8 because "},"finish_reason":null}]}""",
+        """{"id":"0f3b1c2d","object":"chat.completion.chunk","created":1741573000,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":null,"reasoning_content":"0.11 < 0.8."},"finish_reason":null}]}""",
+        """{"id":"0f3b1c2d","object":"chat.completion.chunk","created":1741573000,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":"9.8 is ","reasoning_content":null},"finish_reason":null}]}""",
+        """{"id":"0f3b1c2d","object":"chat.completion.chunk","created":1741573000,"model":"deepseek-reasoner","choices":[{"index":0,"delta":{"content":"larger.","reasoning_content":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":15,"completion_tokens":40,"total_tokens":55,"completion_tokens_details":{"reasoning_tokens":28}}}""",
+    ];
+
     public static string Error(string message, string? type, string? code, string? param = null) =>
         new System.Text.Json.Nodes.JsonObject
         {

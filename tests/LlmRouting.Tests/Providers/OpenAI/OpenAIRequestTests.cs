@@ -399,6 +399,13 @@ public sealed class OpenAIRequestTests
     }
 
     [Test]
+    public void Streaming_validates_when_called_not_when_enumerated()
+    {
+        using OpenAIChatCompletionsClient client = CreateClient(_handler);
+        Assert.Throws<NotSupportedException>(() => client.GetStreamingResponseAsync("Hi", new ChatOptions { TopK = 5 }));
+    }
+
+    [Test]
     public async Task Tool_options_without_tools_are_omitted()
     {
         CapturedRequest request = Expect(_handler, () => Json(OpenAIFixtures.TextCompletion));

@@ -182,6 +182,24 @@ public sealed class OpenAIResponseTests
         });
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Reasoning_content_of_compatible_servers_becomes_reasoning_content(bool streaming)
+    {
+        Expect(_handler, () => streaming ? Sse(Events(OpenAIFixtures.ReasoningContentChunks)) : Json(OpenAIFixtures.ReasoningContentCompletion));
+        using OpenAIChatCompletionsClient client = CreateClient(_handler);
+
+        ChatResponse response = await GetAsync(client, streaming, [new ChatMessage(ChatRole.User, "9.11 or 9.8?")]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Text, Is.EqualTo("9.8 is larger."));
+            Assert.That(response.Messages.Single().Contents.OfType<TextReasoningContent>().Single().Text, Is.EqualTo("9.11 < 9.8 because 0.11 < 0.8."));
+            Assert.That(response.Usage?.ReasoningTokenCount, Is.EqualTo(28));
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Stop));
+        });
+    }
+
     [TestCase("length", "length")]
     [TestCase("content_filter", "content_filter")]
     [TestCase("function_call", "tool_calls")]
@@ -238,6 +256,7 @@ public sealed class OpenAIResponseTests
     [TestCase(nameof(OpenAIFixtures.ParallelToolCallsCompletion))]
     [TestCase(nameof(OpenAIFixtures.ReasoningCompletion))]
     [TestCase(nameof(OpenAIFixtures.RefusalCompletion))]
+    [TestCase(nameof(OpenAIFixtures.ReasoningContentCompletion))]
     public async Task Streamed_ToChatResponse_equals_non_streamed_result(string fixture)
     {
         (string completion, string[] chunks) = fixture switch
@@ -245,6 +264,7 @@ public sealed class OpenAIResponseTests
             nameof(OpenAIFixtures.TextCompletion) => (OpenAIFixtures.TextCompletion, OpenAIFixtures.TextChunks),
             nameof(OpenAIFixtures.ParallelToolCallsCompletion) => (OpenAIFixtures.ParallelToolCallsCompletion, OpenAIFixtures.ParallelToolCallChunks),
             nameof(OpenAIFixtures.ReasoningCompletion) => (OpenAIFixtures.ReasoningCompletion, OpenAIFixtures.ReasoningChunks),
+            nameof(OpenAIFixtures.ReasoningContentCompletion) => (OpenAIFixtures.ReasoningContentCompletion, OpenAIFixtures.ReasoningContentChunks),
             _ => (OpenAIFixtures.RefusalCompletion, OpenAIFixtures.RefusalChunks),
         };
         (string, string)[] headers = [("x-request-id", "req_1"), ("x-ratelimit-remaining-requests", "99")];
