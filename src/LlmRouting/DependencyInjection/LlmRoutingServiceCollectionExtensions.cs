@@ -77,6 +77,7 @@ public static class LlmRoutingServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, LlmRoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
@@ -94,7 +95,13 @@ public static class LlmRoutingServiceCollectionExtensions
     {
         LlmRoutingOptions options = services.GetRequiredService<IOptions<LlmRoutingOptions>>().Value;
         ModelCatalog catalog = services.GetRequiredService<ModelCatalog>();
-        IChatProviderFactory[] factories = services.GetServices<IChatProviderFactory>().ToArray();
+        // Application-registered factories win over the built-in ones for the same provider name.
+        IChatProviderFactory[] factories = services.GetServices<IChatProviderFactory>()
+            .Select((f, i) => (f, i))
+            .OrderBy(x => x.f.GetType().Assembly == typeof(LlmRoutingOptions).Assembly ? 1 : 0)
+            .ThenBy(x => x.i)
+            .Select(x => x.f)
+            .ToArray();
         var registry = new ProviderRegistry(services);
         foreach ((string name, DeploymentOptions d) in options.Deployments)
         {
@@ -103,7 +110,7 @@ public static class LlmRoutingServiceCollectionExtensions
                 continue;
             }
 
-            IChatProviderFactory factory = factories.LastOrDefault(f => f.ProviderNames.Contains(d.Provider, StringComparer.OrdinalIgnoreCase))
+            IChatProviderFactory factory = factories.FirstOrDefault(f => f.ProviderNames.Contains(d.Provider, StringComparer.OrdinalIgnoreCase))
                 ?? throw new OptionsValidationException(LlmRoutingOptions.SectionName, typeof(LlmRoutingOptions), [$"LlmRouting:Deployments:{name}:Provider '{d.Provider}' has no registered provider."]);
             registry.Add(Deployment.FromOptions(name, d, catalog), factory);
         }

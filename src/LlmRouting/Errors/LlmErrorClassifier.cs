@@ -29,19 +29,5 @@ public static class LlmErrorClassifier
     /// <summary>Classifies an HTTP status code.</summary>
     /// <param name="status">The status.</param>
     /// <returns>The kind.</returns>
-    public static LlmErrorKind FromStatus(HttpStatusCode status) => (int)status switch
-    {
-        400 or 422 => LlmErrorKind.BadRequest,
-        401 => LlmErrorKind.Authentication,
-        402 => LlmErrorKind.QuotaExceeded,
-        403 => LlmErrorKind.PermissionDenied,
-        404 => LlmErrorKind.NotFound,
-        408 => LlmErrorKind.Timeout,
-        413 => LlmErrorKind.ContextLengthExceeded,
-        429 => LlmErrorKind.RateLimited,
-        503 or 529 => LlmErrorKind.Overloaded,
-        504 => LlmErrorKind.Timeout,
-        >= 500 => LlmErrorKind.ServerError,
-        _ => LlmErrorKind.Unknown,
-    };
+    public static LlmErrorKind FromStatus(HttpStatusCode status) => ProviderErrorClassifier.FromStatusCode(status);
 }

@@ -1,0 +1,291 @@
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace LlmRouting;
+
+/// <summary>
+/// An <see cref="IChatClient"/> for OpenAI's Chat Completions API (<c>POST {endpoint}/chat/completions</c>) and the servers that speak it,
+/// written directly over <see cref="HttpClient"/> without a provider SDK.
+/// </summary>
+/// <remarks>
+/// <para>Failures surface as <see cref="LlmProviderException"/> classified by <see cref="LlmProviderException.Kind"/>; messages never contain the API key
+/// or prompt text. Caller cancellation propagates as <see cref="OperationCanceledException"/>. Options the API cannot express
+/// (e.g. <see cref="ChatOptions.TopK"/> on OpenAI) throw <see cref="NotSupportedException"/> instead of being dropped.
+/// <see cref="ChatOptions.AdditionalProperties"/> entries are sent as extra top-level request fields, except keys starting with <c>LlmRouting.</c>
+/// and <c>strictJsonSchema</c> (a <see cref="bool"/> that sets <c>strict</c> on function and response-format schemas).
+/// <see cref="ChatOptions.RawRepresentationFactory"/> is ignored.</para>
+/// <para>A refusal is returned as an <see cref="ErrorContent"/> whose <see cref="ErrorContent.ErrorCode"/> is <c>refusal</c>. Rate limits and the request id of
+/// successful replies are in the reply's <c>AdditionalProperties</c> under <see cref="LlmResponsePropertyKeys"/> (see there for where exactly).</para>
+/// <para>Thread-safe. The client does not own the <see cref="HttpClient"/> and does not dispose it.</para>
+/// </remarks>
+public sealed class OpenAIChatCompletionsClient : IChatClient
+{
+    private static readonly string[] RequestIdHeaders = ["x-request-id"];
+
+    private readonly HttpClient _httpClient;
+    private readonly Uri _requestUri;
+    private readonly ApiKeySecret? _apiKey;
+    private readonly OpenAIAuthenticationStyle _authenticationStyle;
+    private readonly string _providerName;
+    private readonly string? _defaultModelId;
+    private readonly string? _deploymentName;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly TimeProvider _timeProvider;
+    private readonly OpenAICompatibleQuirks _quirks;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Initializes a new instance of the <see cref="OpenAIChatCompletionsClient"/> class.</summary>
+    /// <param name="httpClient">The HTTP client; not disposed by this client.</param>
+    /// <param name="options">The options; OpenAI's defaults when <see langword="null"/>. They are copied.</param>
+    /// <exception cref="ArgumentException">The endpoint is not an absolute URL, the provider name is empty, or the API key contains characters an HTTP header cannot carry.</exception>
+    public OpenAIChatCompletionsClient(HttpClient httpClient, OpenAIChatCompletionsClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        options ??= new OpenAIChatCompletionsClientOptions();
+        ArgumentNullException.ThrowIfNull(options.Endpoint, nameof(options));
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ProviderName, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
+        if (!options.Endpoint.IsAbsoluteUri)
+        {
+            throw new ArgumentException("OpenAIChatCompletionsClientOptions.Endpoint must be an absolute URL.", nameof(options));
+        }
+
+        if (options.ApiKey is { } key && !IsValidHeaderValue(key.Reveal()))
+        {
+            // Never include the key itself: say what is wrong, not what it is.
+            throw new ArgumentException("The API key contains characters that cannot be sent in an HTTP header (control characters or non-ASCII).", nameof(options));
+        }
+
+        _httpClient = httpClient;
+        _requestUri = BuildRequestUri(options.Endpoint);
+        _apiKey = options.ApiKey;
+        _authenticationStyle = options.AuthenticationStyle;
+        _providerName = options.ProviderName;
+        _defaultModelId = string.IsNullOrWhiteSpace(options.DefaultModelId) ? null : options.DefaultModelId;
+        _deploymentName = options.DeploymentName;
+        _headers = [.. options.Headers];
+        _timeProvider = options.TimeProvider;
+        _quirks = options.Quirks;
+        _metadata = new ChatClientMetadata(_providerName, options.Endpoint, _defaultModelId);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string model = ResolveModel(options);
+        byte[] body = OpenAIRequestWriter.Write(messages, options, model, stream: false, _quirks);
+        ProviderHttpCall call = CreateCall(model);
+
+        using HttpRequestMessage request = CreateRequest(body, stream: false);
+        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw OpenAIErrors.ForHttpError(call, response, reply);
+        }
+
+        return ReadCompletion(call, response, reply);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Messages and options are validated when this method is called, before the stream is enumerated.</remarks>
+    public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string model = ResolveModel(options);
+        byte[] body = OpenAIRequestWriter.Write(messages, options, model, stream: true, _quirks);
+        return StreamAsync(CreateCall(model), body, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        // The HttpClient is owned by the caller (or by IHttpClientFactory).
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ProviderHttpCall call, byte[] body, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using HttpRequestMessage request = CreateRequest(body, stream: true);
+        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            byte[] error = await call.ReadBodyAsync(response, cancellationToken);
+            throw OpenAIErrors.ForHttpError(call, response, error);
+        }
+
+        if (IsJson(response))
+        {
+            // The server answered with a whole completion (or an error) instead of an event stream.
+            byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
+            foreach (ChatResponseUpdate update in ReadCompletion(call, response, reply).ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var accumulator = new OpenAIStreamAccumulator(ReplyProperties(call, response));
+        OpenAIChatCompletionDto? last = null;
+        bool done = false;
+        await foreach (SseItem<string> item in call.ReadEventsAsync(response, cancellationToken))
+        {
+            string data = item.Data;
+            if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
+            {
+                done = true;
+                break;
+            }
+
+            if (string.IsNullOrWhiteSpace(data))
+            {
+                continue;
+            }
+
+            byte[] json = Encoding.UTF8.GetBytes(data);
+            if (string.Equals(item.EventType, "error", StringComparison.OrdinalIgnoreCase))
+            {
+                throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
+            }
+
+            OpenAIChatCompletionDto chunk = OpenAIResponseReader.Parse(call, response, json);
+            if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
+            {
+                throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
+            }
+
+            last = chunk;
+            foreach (ChatResponseUpdate update in accumulator.Add(chunk))
+            {
+                yield return update;
+            }
+        }
+
+        if (!done && !accumulator.Finished)
+        {
+            throw call.CreateException(
+                LlmErrorKind.StreamInterrupted,
+                $"{call.Provider} stream ended without [DONE] and without a finish reason after {accumulator.UpdateCount} update(s); the answer is incomplete.",
+                response);
+        }
+
+        if (accumulator.Complete(last) is { } final)
+        {
+            yield return final;
+        }
+    }
+
+    private static Uri BuildRequestUri(Uri endpoint)
+    {
+        var builder = new UriBuilder(endpoint);
+        string path = builder.Path;
+        if (!path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Path = (path.EndsWith('/') ? path : path + "/") + "chat/completions";
+        }
+
+        return builder.Uri;
+    }
+
+    private static bool IsValidHeaderValue(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is < (char)0x21 or > (char)0x7E)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is { } mediaType
+        && mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private static AdditionalPropertiesDictionary? ReplyProperties(ProviderHttpCall call, HttpResponseMessage response)
+    {
+        AdditionalPropertiesDictionary? properties = null;
+        if (call.GetRateLimits(response) is { } rateLimits)
+        {
+            properties = new() { [LlmResponsePropertyKeys.RateLimits] = rateLimits };
+        }
+
+        if (ProviderResponseHeaders.GetFirstOf(response.Headers, call.RequestIdHeaders) is { } requestId)
+        {
+            properties ??= [];
+            properties[LlmResponsePropertyKeys.ProviderRequestId] = requestId;
+        }
+
+        return properties;
+    }
+
+    private static ChatResponse ReadCompletion(ProviderHttpCall call, HttpResponseMessage response, byte[] reply)
+    {
+        OpenAIChatCompletionDto dto = OpenAIResponseReader.Parse(call, response, reply);
+        if (OpenAIResponseReader.GetError(dto, reply) is { } error)
+        {
+            throw OpenAIErrors.ForBodyError(call, response, error, inStream: false);
+        }
+
+        return OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response));
+    }
+
+    private string ResolveModel(ChatOptions? options) =>
+        (string.IsNullOrWhiteSpace(options?.ModelId) ? null : options.ModelId)
+        ?? _defaultModelId
+        ?? throw new InvalidOperationException("No model was given: set ChatOptions.ModelId or OpenAIChatCompletionsClientOptions.DefaultModelId.");
+
+    private ProviderHttpCall CreateCall(string model) =>
+        new(_providerName, model, _deploymentName, _timeProvider, _apiKey?.Reveal(), RequestIdHeaders, ProviderResponseHeaders.GetXRateLimits);
+
+    private HttpRequestMessage CreateRequest(byte[] body, bool stream)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, _requestUri)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
+        foreach (KeyValuePair<string, string> header in _headers)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (_apiKey is not null)
+        {
+            if (_authenticationStyle == OpenAIAuthenticationStyle.ApiKeyHeader)
+            {
+                request.Headers.TryAddWithoutValidation("api-key", _apiKey.Reveal());
+            }
+            else
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey.Reveal());
+            }
+        }
+
+        return request;
+    }
+}
