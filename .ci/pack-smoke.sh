@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Packs LlmRouting and LlmRouting.Testing into a local folder feed, creates a console app outside the solution,
+# adds the packages from that feed, and runs the README's example program in it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+dotnet pack "$root/src/LlmRouting" -c Release -o "$work/feed" -nologo -v q
+dotnet pack "$root/src/LlmRouting.Testing" -c Release -o "$work/feed" -nologo -v q
+ls "$work/feed"
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
+
+mkdir -p "$work/app"
+cd "$work/app"
+dotnet new console --framework net10.0 >/dev/null
+# The machine's configured sources stay; only the local folder feed is added.
+cat > nuget.config <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local-feed" value="$work/feed" />
+  </packageSources>
+</configuration>
+XML
+dotnet add package LlmRouting --version "$version" >/dev/null
+dotnet add package LlmRouting.Testing --version "$version" >/dev/null
+dotnet add package Microsoft.Extensions.DependencyInjection --version 10.0.13 >/dev/null
+
+# The README's example, verbatim: the csharp block after the example:program marker.
+awk '/<!-- example:program -->/{found=1; next} found && /^```csharp/{inblock=1; next} inblock && /^```/{exit} inblock{print}' "$root/README.md" > Program.cs
+test -s Program.cs
+env -u OPENAI_API_KEY dotnet run -c Release | tee output.txt
+grep -q "offline (gpt-4o-mini)" output.txt
+grep -q "EMAIL_ADDRESS×1" output.txt
+echo "pack-smoke: the README example ran from the local feed"
