@@ -95,6 +95,11 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.Add($"{S}:Routing:DefaultEstimatedOutputTokens must be positive.");
         }
 
+        if (options.Routing.Complexity is { } complexity)
+        {
+            errors.AddRange(ComplexityRoutingPolicy.Validate(complexity, $"{S}:Routing:Complexity"));
+        }
+
         if (options.Resilience.MaxAttempts < 1)
         {
             errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");

@@ -80,6 +80,9 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, ComplexityRoutingPolicy>(static sp => new ComplexityRoutingPolicy(
+            () => sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Routing.Complexity ?? new ComplexityRoutingOptions(),
+            () => sp.GetService<IComplexityModel>())));
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
 

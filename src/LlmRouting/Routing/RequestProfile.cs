@@ -20,6 +20,9 @@ public sealed class RequestProfile
     /// <summary>Gets the model or deployment the caller pinned with <see cref="ChatOptions.ModelId"/>, if any.</summary>
     public string? PinnedModel { get; init; }
 
+    /// <summary>Gets the request's messages (never mutate them), for policies that look at the prompt itself, such as <see cref="ComplexityRoutingPolicy"/>.</summary>
+    public IEnumerable<ChatMessage> Messages { get; init; } = [];
+
     /// <summary>Analyses a request.</summary>
     /// <param name="messages">The messages.</param>
     /// <param name="options">The options.</param>
@@ -88,6 +91,7 @@ public sealed class RequestProfile
             EstimatedInputTokens = Math.Max(1, tokens + ((chars + CharsPerToken - 1) / CharsPerToken)),
             EstimatedOutputTokens = options?.MaxOutputTokens ?? defaultOutputTokens,
             PinnedModel = string.IsNullOrWhiteSpace(options?.ModelId) ? null : options!.ModelId,
+            Messages = messages,
         };
     }
 }
