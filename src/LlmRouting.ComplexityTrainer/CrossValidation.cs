@@ -16,7 +16,7 @@ internal static class CrossValidation
             double[][]? families = null;
             if (settings.Families)
             {
-                FamilyClassifier classifier = FamilyClassifier.Train(files, data, include, FamilyClassifier.FamiliesOf(files), settings.TraitHashBits, settings.FamilyClassifierL2, settings.Iterations, null);
+                FamilyClassifier classifier = FamilyClassifier.Train(files, data, include, FamilyClassifier.FamiliesOf(files), settings.TraitHashBits, settings.FamilyClassifierL2, settings.FamilyIterations, null);
                 families = Enumerable.Range(0, data.Count).Select(i => classifier.Probabilities(data, i)).ToArray();
                 int correct = Enumerable.Range(0, data.Count).Count(i => !include[i] && classifier.Families[Array.IndexOf(families[i], families[i].Max())] == files[data.DataSet[i]].Prompts[data.Row[i]].Source);
                 log.WriteLine($"fold {k + 1}: family accuracy {correct / (double)include.Count(b => !b):P2}");

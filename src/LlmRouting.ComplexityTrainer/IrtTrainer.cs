@@ -10,8 +10,8 @@ internal sealed record TrainerSettings
     /// <summary>Buckets of the trait heads = 2^TraitHashBits (the low bits of the same hashes).</summary>
     public int TraitHashBits { get; init; } = 14;
 
-    /// <summary>The number of prompt traits besides difficulty (0 = a one-dimensional item-response model).</summary>
-    public int Traits { get; init; }
+    /// <summary>The number of latent prompt traits besides difficulty and task families.</summary>
+    public int Traits { get; init; } = 2;
 
     /// <summary>L2 penalty on the hashed difficulty weights.</summary>
     public double L2 { get; init; } = 1e-4;
@@ -20,15 +20,18 @@ internal sealed record TrainerSettings
     public double DenseL2 { get; init; } = 1e-5;
 
     /// <summary>L2 penalty on trait weights and per-model trait loadings.</summary>
-    public double TraitL2 { get; init; } = 1e-4;
+    public double TraitL2 { get; init; } = 1e-3;
 
     public int Iterations { get; init; } = 300;
 
     /// <summary>Whether task-family probabilities (a classifier over the files' source benchmarks) are traits.</summary>
-    public bool Families { get; init; }
+    public bool Families { get; init; } = true;
 
     /// <summary>L2 penalty on per-model task-family loadings.</summary>
     public double FamilyL2 { get; init; } = 1e-4;
+
+    /// <summary>L-BFGS iterations of the task-family classifier.</summary>
+    public int FamilyIterations { get; init; } = 100;
 
     /// <summary>L2 penalty of the task-family classifier.</summary>
     public double FamilyClassifierL2 { get; init; } = 1e-5;
@@ -61,12 +64,24 @@ internal sealed class IrtFit
     /// <summary>Trait loadings per file, per model, per trait.</summary>
     public required double[][][] Loadings { get; init; }
 
-    /// <summary>Task-family loadings per file, per model, per family (empty without families).</summary>
+    /// <summary>Task-family loadings per file, per model, per family (empty without families); centred over each file's models.</summary>
     public required double[][][] FamilyLoadings { get; init; }
 
-    public double Difficulty(FeaturizedPrompts data, int i)
+    /// <summary>The difficulty each task family adds, shared by all models (so loadings only say who is better at what).</summary>
+    public required double[] FamilyDifficulty { get; init; }
+
+
+    public double Difficulty(FeaturizedPrompts data, int i, double[]? families)
     {
         double g = 0;
+        if (families is not null)
+        {
+            for (int f = 0; f < families.Length; f++)
+            {
+                g += FamilyDifficulty[f] * families[f];
+            }
+        }
+
         for (int k = data.RowStart[i]; k < data.RowStart[i + 1]; k++)
         {
             g += Hashed[data.Columns[k]] * data.Values[k];
@@ -108,7 +123,7 @@ internal sealed class IrtFit
 
     public double[] Expected(FeaturizedPrompts data, int i, int file, double[]? families)
     {
-        double g = Difficulty(data, i);
+        double g = Difficulty(data, i, families);
         double[] t = TraitValues(data, i);
         var q = new double[Ability[file].Length];
         for (int m = 0; m < q.Length; m++)
@@ -154,7 +169,8 @@ internal static class IrtTrainer
         int denseStart = hashed;
         int traitHashedStart = denseStart + dense;
         int traitDenseStart = traitHashedStart + (traitBuckets * traits);
-        int parameters = traitDenseStart + (dense * traits);
+        int familyDifficultyStart = traitDenseStart + (dense * traits);
+        int parameters = familyDifficultyStart + familyCount;
         var abilityStart = new int[files.Count];
         var loadingStart = new int[files.Count];
         var familyStart = new int[files.Count];
@@ -192,9 +208,22 @@ internal static class IrtTrainer
 
         var t = new double[traits];
         var dt = new double[traits];
+        // Per-model loadings are centred over each file's models: what all models share is difficulty, not a trait.
+        var effectiveLoadings = files.Select(file => new double[file.Models.Count * traits]).ToArray();
+        var effectiveFamily = files.Select(file => new double[file.Models.Count * familyCount]).ToArray();
+        var loadingGradient = files.Select(file => new double[file.Models.Count * traits]).ToArray();
+        var familyGradient = files.Select(file => new double[file.Models.Count * familyCount]).ToArray();
         double Objective(double[] p, double[] gradient)
         {
             Array.Clear(gradient);
+            for (int f = 0; f < files.Count; f++)
+            {
+                Centre(p, loadingStart[f], files[f].Models.Count, traits, effectiveLoadings[f]);
+                Centre(p, familyStart[f], files[f].Models.Count, familyCount, effectiveFamily[f]);
+                Array.Clear(loadingGradient[f]);
+                Array.Clear(familyGradient[f]);
+            }
+
             double loss = 0;
             for (int i = 0; i < data.Count; i++)
             {
@@ -215,6 +244,12 @@ internal static class IrtTrainer
                 for (int j = 0; j < dense; j++)
                 {
                     g += p[denseStart + j] * data.Dense[d0 + j];
+                }
+
+                double[]? fp = familyCount > 0 ? familyProbabilities![i] : null;
+                for (int c = 0; c < familyCount; c++)
+                {
+                    g += p[familyDifficultyStart + c] * fp![c];
                 }
 
                 if (traits > 0)
@@ -246,20 +281,20 @@ internal static class IrtTrainer
                 int models = prompt.Quality.Length;
                 double weight = scale / models;
                 double dg = 0;
+                double[] el = effectiveLoadings[f], ef = effectiveFamily[f];
                 for (int m = 0; m < models; m++)
                 {
-                    int a0 = loadingStart[f] + (m * traits);
+                    int a0 = m * traits;
                     double z = p[abilityStart[f] + m] - g;
                     for (int r = 0; r < traits; r++)
                     {
-                        z += p[a0 + r] * t[r];
+                        z += el[a0 + r] * t[r];
                     }
 
-                    double[]? fp = familyCount > 0 ? familyProbabilities![i] : null;
-                    int b0 = familyStart[f] + (m * familyCount);
+                    int b0 = m * familyCount;
                     for (int c = 0; c < familyCount; c++)
                     {
-                        z += p[b0 + c] * fp![c];
+                        z += ef[b0 + c] * fp![c];
                     }
 
                     double q = prompt.Quality[m];
@@ -269,14 +304,19 @@ internal static class IrtTrainer
                     dg -= dz;
                     for (int r = 0; r < traits; r++)
                     {
-                        gradient[a0 + r] += dz * t[r];
-                        dt[r] += dz * p[a0 + r];
+                        loadingGradient[f][a0 + r] += dz * t[r];
+                        dt[r] += dz * el[a0 + r];
                     }
 
                     for (int c = 0; c < familyCount; c++)
                     {
-                        gradient[b0 + c] += dz * fp![c];
+                        familyGradient[f][b0 + c] += dz * fp![c];
                     }
+                }
+
+                for (int c = 0; c < familyCount; c++)
+                {
+                    gradient[familyDifficultyStart + c] += dg * fp![c];
                 }
 
                 for (int k = start; k < end; k++)
@@ -313,7 +353,14 @@ internal static class IrtTrainer
                 }
             }
 
+            for (int f = 0; f < files.Count; f++)
+            {
+                Uncentre(loadingGradient[f], files[f].Models.Count, traits, gradient, loadingStart[f]);
+                Uncentre(familyGradient[f], files[f].Models.Count, familyCount, gradient, familyStart[f]);
+            }
+
             loss += Penalty(p, gradient, 0, hashed, settings.L2);
+            loss += Penalty(p, gradient, familyDifficultyStart, familyCount, settings.DenseL2);
             loss += Penalty(p, gradient, denseStart, dense, settings.DenseL2);
             loss += Penalty(p, gradient, traitHashedStart, traitDenseStart - traitHashedStart, settings.TraitL2);
             loss += Penalty(p, gradient, traitDenseStart, dense * traits, settings.DenseL2);
@@ -338,12 +385,60 @@ internal static class IrtTrainer
             TraitHashed = x.AsSpan(traitHashedStart, traitDenseStart - traitHashedStart).ToArray(),
             TraitDense = x.AsSpan(traitDenseStart, dense * traits).ToArray(),
             Ability = files.Select((file, f) => x.AsSpan(abilityStart[f], file.Models.Count).ToArray()).ToArray(),
-            Loadings = files.Select((file, f) => Enumerable.Range(0, file.Models.Count).Select(m => x.AsSpan(loadingStart[f] + (m * traits), traits).ToArray()).ToArray()).ToArray(),
-            FamilyLoadings = files.Select((file, f) => Enumerable.Range(0, file.Models.Count).Select(m => x.AsSpan(familyStart[f] + (m * familyCount), familyCount).ToArray()).ToArray()).ToArray(),
+            Loadings = files.Select((file, f) => Split(Centred(x, loadingStart[f], file.Models.Count, traits), file.Models.Count, traits)).ToArray(),
+            FamilyLoadings = files.Select((file, f) => Split(Centred(x, familyStart[f], file.Models.Count, familyCount), file.Models.Count, familyCount)).ToArray(),
+            FamilyDifficulty = x.AsSpan(familyDifficultyStart, familyCount).ToArray(),
         };
     }
 
     public static double Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+    private static void Centre(double[] p, int start, int models, int width, double[] effective)
+    {
+        for (int c = 0; c < width; c++)
+        {
+            double mean = 0;
+            for (int m = 0; m < models; m++)
+            {
+                mean += p[start + (m * width) + c];
+            }
+
+            mean /= models;
+            for (int m = 0; m < models; m++)
+            {
+                effective[(m * width) + c] = p[start + (m * width) + c] - mean;
+            }
+        }
+    }
+
+    private static double[] Centred(double[] p, int start, int models, int width)
+    {
+        var effective = new double[models * width];
+        Centre(p, start, models, width, effective);
+        return effective;
+    }
+
+    private static double[][] Split(double[] values, int models, int width) =>
+        Enumerable.Range(0, models).Select(m => values.AsSpan(m * width, width).ToArray()).ToArray();
+
+    // The gradient through centring: d/db_mc = G_mc − mean over models of G_·c.
+    private static void Uncentre(double[] effectiveGradient, int models, int width, double[] gradient, int start)
+    {
+        for (int c = 0; c < width; c++)
+        {
+            double mean = 0;
+            for (int m = 0; m < models; m++)
+            {
+                mean += effectiveGradient[(m * width) + c];
+            }
+
+            mean /= models;
+            for (int m = 0; m < models; m++)
+            {
+                gradient[start + (m * width) + c] += effectiveGradient[(m * width) + c] - mean;
+            }
+        }
+    }
 
     public static double Softplus(double z) => z > 30 ? z : z < -30 ? Math.Exp(z) : Math.Log(1 + Math.Exp(z));
 

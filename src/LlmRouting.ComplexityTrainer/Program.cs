@@ -16,10 +16,10 @@ internal static class Program
           --hash-bits <n>     hashed feature buckets = 2^n (default 18)
           --l2 <x>            L2 penalty on hashed weights (default 1e-4)
           --dense-l2 <x>      L2 penalty on dense weights (default 1e-5)
-          --traits <k>        prompt traits besides difficulty (default 0)
+          --traits <k>        latent prompt traits besides difficulty and task families (default 2)
           --trait-hash-bits <n> trait buckets = 2^n (default 14)
-          --trait-l2 <x>      L2 penalty on trait weights and loadings (default 1e-4)
-          --families          task-family probabilities as traits
+          --trait-l2 <x>      L2 penalty on latent trait weights and loadings (default 1e-3)
+          --no-families       no task-family traits (a classifier over the files' source benchmarks)
           --family-l2 <x>     L2 penalty on per-model task-family loadings (default 1e-4)
           --iterations <n>    L-BFGS iterations (default 300)
         Only files named *_dev.jsonl are accepted: the _test files are for reported figures alone.
@@ -48,7 +48,7 @@ internal static class Program
                     case "--traits": settings = settings with { Traits = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--trait-hash-bits": settings = settings with { TraitHashBits = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--trait-l2": settings = settings with { TraitL2 = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--families": settings = settings with { Families = true }; break;
+                    case "--no-families": settings = settings with { Families = false }; break;
                     case "--family-l2": settings = settings with { FamilyL2 = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--iterations": settings = settings with { Iterations = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "-h" or "--help": Console.Error.Write(Usage); return 2;

@@ -55,6 +55,7 @@ internal struct ComplexityFeatureExtractor<TSink>
     {
         if (_chars > 0)
         {
+            _chars++; // the implied line break
             NewLine();
         }
 

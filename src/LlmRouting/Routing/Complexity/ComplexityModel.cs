@@ -25,6 +25,9 @@ public sealed class ComplexityModel : IComplexityModel
     private const uint Magic = 0x5843524C; // "LRCX"
     private const int FormatVersion = 1;
 
+    // The least discrimination (how much ability matters) a prompt can have; keeps the required index finite.
+    private const double MinDiscrimination = 0.25;
+
     private static readonly Lazy<ComplexityModel> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly sbyte[] _hashed;
@@ -36,6 +39,8 @@ public sealed class ComplexityModel : IComplexityModel
     private readonly float[] _traitScale;
     private readonly float[] _traitDense;
     private readonly float[] _traitBias;
+    private readonly float[] _familyDifficulty;
+    private readonly float[] _familyDiscrimination;
     private readonly int _traitMask;
 
     internal ComplexityModel(ComplexityModelWeights weights)
@@ -45,12 +50,14 @@ public sealed class ComplexityModel : IComplexityModel
         if (weights.HashBits is < 8 or > 24 || weights.Hashed.Length != 1 << weights.HashBits || weights.Dense.Length != ComplexityFeatureLayout.DenseCount
             || weights.TraitHashBits is < 0 or > 20 || traits > ComplexityEstimate.MaxTraits || weights.Families > traits
             || weights.TraitHashed.Length != (traits == 0 ? 0 : (1 << weights.TraitHashBits) * traits)
-            || weights.TraitDense.Length != traits * ComplexityFeatureLayout.DenseCount || weights.TraitBias.Length != traits)
+            || weights.TraitDense.Length != traits * ComplexityFeatureLayout.DenseCount || weights.TraitBias.Length != traits
+            || weights.FamilyDifficulty.Length != weights.Families || weights.FamilyDiscrimination.Length != weights.Families
+            || weights.FamilyDiscrimination.Any(d => !(d >= MinDiscrimination) || !float.IsFinite(d)))
         {
             throw new ArgumentException("The complexity model's weights do not match its feature layout.", nameof(weights));
         }
 
-        if (!(weights.Slope > 0) || !double.IsFinite(weights.Offset) || !(weights.DifficultyStdDev > 0) || !double.IsFinite(weights.DifficultyMean)
+        if (!(weights.Slope > 0) || !double.IsFinite(weights.Offset) || !(weights.RequiredIndexStdDev > 0) || !double.IsFinite(weights.RequiredIndexMean)
             || !float.IsFinite(weights.HashedScale) || weights.TraitScale.Length != traits || !weights.TraitScale.All(float.IsFinite))
         {
             throw new ArgumentException("The complexity model's calibration is invalid.", nameof(weights));
@@ -66,12 +73,14 @@ public sealed class ComplexityModel : IComplexityModel
         _traitScale = weights.TraitScale;
         _traitDense = weights.TraitDense;
         _traitBias = weights.TraitBias;
+        _familyDifficulty = weights.FamilyDifficulty;
+        _familyDiscrimination = weights.FamilyDiscrimination;
         TraitHashBits = weights.TraitHashBits;
         _traitMask = traits == 0 ? 0 : (1 << weights.TraitHashBits) - 1;
         Offset = weights.Offset;
         Slope = weights.Slope;
-        DifficultyMean = weights.DifficultyMean;
-        DifficultyStdDev = weights.DifficultyStdDev;
+        RequiredIndexMean = weights.RequiredIndexMean;
+        RequiredIndexStdDev = weights.RequiredIndexStdDev;
         Description = weights.Description;
     }
 
@@ -92,12 +101,13 @@ public sealed class ComplexityModel : IComplexityModel
 
     internal int TraitHashBits { get; }
 
-    /// <summary>Gets the logit offset of the ability scale: <c>ability = Offset + Slope · index</c>; difficulty in logits is <c>Offset + Slope · required index</c>.</summary>
+    /// <summary>Gets the logit offset of the ability scale: <c>ability = Offset + Slope · index</c>.</summary>
     internal double Offset { get; }
 
-    internal double DifficultyMean { get; }
+    /// <summary>Gets the mean required index over the training prompts (<see cref="ComplexityEstimate.Score"/> 0.5).</summary>
+    internal double RequiredIndexMean { get; }
 
-    internal double DifficultyStdDev { get; }
+    internal double RequiredIndexStdDev { get; }
 
     /// <inheritdoc/>
     /// <remarks>The task is the last user message's text; earlier turns and instructions do not change the estimate.</remarks>
@@ -171,8 +181,8 @@ public sealed class ComplexityModel : IComplexityModel
                 Families = families,
                 Offset = reader.ReadDouble(),
                 Slope = reader.ReadDouble(),
-                DifficultyMean = reader.ReadDouble(),
-                DifficultyStdDev = reader.ReadDouble(),
+                RequiredIndexMean = reader.ReadDouble(),
+                RequiredIndexStdDev = reader.ReadDouble(),
                 Description = reader.ReadString(),
                 TraitNames = ReadStrings(reader, traits),
                 Dense = ReadSingles(reader, denseCount),
@@ -182,6 +192,8 @@ public sealed class ComplexityModel : IComplexityModel
                 TraitDense = ReadSingles(reader, traits * denseCount),
                 TraitScale = ReadSingles(reader, traits),
                 TraitHashed = ReadSBytes(stream, traits == 0 ? 0 : (1 << traitHashBits) * traits),
+                FamilyDifficulty = ReadSingles(reader, families),
+                FamilyDiscrimination = ReadSingles(reader, families),
             };
             return new ComplexityModel(weights);
         }
@@ -205,8 +217,8 @@ public sealed class ComplexityModel : IComplexityModel
         writer.Write(_families);
         writer.Write(Offset);
         writer.Write(Slope);
-        writer.Write(DifficultyMean);
-        writer.Write(DifficultyStdDev);
+        writer.Write(RequiredIndexMean);
+        writer.Write(RequiredIndexStdDev);
         writer.Write(Description);
         foreach (string name in _traitNames)
         {
@@ -220,10 +232,9 @@ public sealed class ComplexityModel : IComplexityModel
         WriteSingles(writer, _traitDense);
         WriteSingles(writer, _traitScale);
         writer.Write(MemoryMarshal.AsBytes(_traitHashed.AsSpan()));
+        WriteSingles(writer, _familyDifficulty);
+        WriteSingles(writer, _familyDiscrimination);
     }
-
-    /// <summary>Computes the raw difficulty in logits (<c>Offset + Slope · required index</c>).</summary>
-    internal double Difficulty(in ComplexityEstimate estimate) => Offset + (Slope * estimate.RequiredIntelligenceIndex);
 
     private static ChatMessage? LastUserMessage(IEnumerable<ChatMessage> messages)
     {
@@ -307,14 +318,7 @@ public sealed class ComplexityModel : IComplexityModel
             difficulty += dense[i] * _dense[i];
         }
 
-        double score = 1.0 / (1.0 + Math.Exp(-(difficulty - DifficultyMean) / DifficultyStdDev));
-        double required = (difficulty - Offset) / Slope;
         int traits = _traitNames.Length;
-        if (traits == 0)
-        {
-            return new ComplexityEstimate(score, required, Slope);
-        }
-
         Span<double> values = stackalloc double[traits];
         for (int t = 0; t < traits; t++)
         {
@@ -327,8 +331,10 @@ public sealed class ComplexityModel : IComplexityModel
             values[t] = z;
         }
 
+        double discrimination = _families > 0 ? 0 : 1;
         if (_families > 0)
         {
+            // Task families are a softmax group; each adds its share of the family's difficulty and discrimination.
             Span<double> families = values[.._families];
             double max = double.NegativeInfinity, sum = 0;
             foreach (double z in families)
@@ -345,10 +351,19 @@ public sealed class ComplexityModel : IComplexityModel
             for (int f = 0; f < families.Length; f++)
             {
                 families[f] /= sum;
+                difficulty += families[f] * _familyDifficulty[f];
+                discrimination += families[f] * _familyDiscrimination[f];
             }
         }
 
-        return new ComplexityEstimate(score, required, Slope, _traitNames, values);
+        // P(good) = σ(a · ability − difficulty), ability = Offset + Slope · index, a = the families' discrimination:
+        // even odds at index R = (difficulty / a − Offset) / Slope, and each index point is worth a · Slope logits.
+        double a = Math.Max(discrimination, MinDiscrimination);
+        double required = ((difficulty / a) - Offset) / Slope;
+        double score = 1.0 / (1.0 + Math.Exp(-(required - RequiredIndexMean) / RequiredIndexStdDev));
+        return traits == 0
+            ? new ComplexityEstimate(score, required, a * Slope)
+            : new ComplexityEstimate(score, required, a * Slope, _traitNames, values);
     }
 
     private struct DotSink(ComplexityModel model) : IHashedFeatureSink
@@ -398,9 +413,9 @@ internal sealed class ComplexityModelWeights
 
     public required double Slope { get; init; }
 
-    public required double DifficultyMean { get; init; }
+    public required double RequiredIndexMean { get; init; }
 
-    public required double DifficultyStdDev { get; init; }
+    public required double RequiredIndexStdDev { get; init; }
 
     public required string Description { get; init; }
 
@@ -422,4 +437,10 @@ internal sealed class ComplexityModelWeights
 
     /// <summary>Hashed trait weights, [bucket * traits + t].</summary>
     public required sbyte[] TraitHashed { get; init; }
+
+    /// <summary>The difficulty (logits) each task family adds in proportion to its probability.</summary>
+    public required float[] FamilyDifficulty { get; init; }
+
+    /// <summary>Per task family, how much general ability matters (1 = as much as on average); a prompt's is the probability-weighted mix.</summary>
+    public required float[] FamilyDiscrimination { get; init; }
 }
