@@ -19,6 +19,8 @@ public sealed class LlmRequestContext
     private ConcurrentDictionary<string, int>? _redactions;
     private ConcurrentDictionary<string, object?>? _items;
     private IReadOnlyList<Deployment> _candidates = [];
+    private IReadOnlyList<string> _tags = [];
+    private long _limitWaitTicks;
 
     /// <summary>Initializes a new instance of the <see cref="LlmRequestContext"/> class.</summary>
     /// <param name="requestId">The request id.</param>
@@ -72,6 +74,59 @@ public sealed class LlmRequestContext
 
     /// <summary>Gets or sets the time from the start to the first update that reached the caller.</summary>
     public TimeSpan? TimeToFirstToken { get; set; }
+
+    /// <summary>Gets or sets the tenant the request is attributed to (a routing hint), for cost attribution and budgets.</summary>
+    /// <remarks>A label such as an organisation id; it appears in metrics, spans and the request log, so it must not be personal data.</remarks>
+    public string? Tenant { get; set; }
+
+    /// <summary>Gets or sets the end user the request is made for (a routing hint).</summary>
+    /// <remarks>
+    /// Never recorded as given: telemetry and the request log carry only a keyed pseudonym of it
+    /// (see <see cref="TelemetryOptions.UserPseudonymKey"/>), and metrics never carry it.
+    /// </remarks>
+    public string? User { get; set; }
+
+    /// <summary>Gets or sets the request's tags (routing hints such as <c>feature:summarise</c>), for cost attribution.</summary>
+    /// <remarks>Tags appear as metric attributes: keep their number of distinct values small and free of personal data.</remarks>
+    public IReadOnlyList<string> Tags
+    {
+        get => Volatile.Read(ref _tags);
+        set => Volatile.Write(ref _tags, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Gets or sets the key of the budget the request's cost is charged to, if any (set by the budget layer).</summary>
+    public string? BudgetKey { get; set; }
+
+    /// <summary>Gets or sets the name of the experiment the request took part in, if any.</summary>
+    public string? Experiment { get; set; }
+
+    /// <summary>Gets or sets the experiment variant the request was assigned to, if any.</summary>
+    public string? ExperimentVariant { get; set; }
+
+    /// <summary>Gets or sets the prompt category (e.g. <c>code</c>, <c>reasoning</c>) the router assigned, if any, for quality reports.</summary>
+    public string? PromptCategory { get; set; }
+
+    /// <summary>Gets or sets a quality score of the answer in [0, 1], if a check or feedback produced one.</summary>
+    public double? QualityScore { get; set; }
+
+    /// <summary>Gets or sets the time the router spent choosing candidates.</summary>
+    public TimeSpan? RoutingDuration { get; set; }
+
+    /// <summary>Gets or sets the time the redactor spent scanning and masking the request.</summary>
+    public TimeSpan? RedactionDuration { get; set; }
+
+    /// <summary>Gets the time the request spent waiting on client-side limits (rate limiters, concurrency, Retry-After waits).</summary>
+    public TimeSpan LimitWaitDuration => TimeSpan.FromTicks(Interlocked.Read(ref _limitWaitTicks));
+
+    /// <summary>Adds time spent waiting on a client-side limit to <see cref="LimitWaitDuration"/>. Thread-safe.</summary>
+    /// <param name="wait">The time waited; negative values are ignored.</param>
+    public void AddLimitWait(TimeSpan wait)
+    {
+        if (wait > TimeSpan.Zero)
+        {
+            Interlocked.Add(ref _limitWaitTicks, wait.Ticks);
+        }
+    }
 
     /// <summary>Gets the redaction counts by entity type.</summary>
     public IReadOnlyDictionary<string, int> Redactions => (IReadOnlyDictionary<string, int>?)_redactions ?? s_noRedactions;
@@ -163,8 +218,20 @@ public sealed class LlmRequestContext
             Redactions = _redactions is null ? s_noRedactions : new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
             TimeToFirstToken = TimeToFirstToken,
             TotalLatency = GetElapsed(),
+            Tenant = Tenant,
+            Tags = Tags,
+            BudgetKey = BudgetKey,
+            Experiment = Experiment,
+            ExperimentVariant = ExperimentVariant,
+            PromptCategory = PromptCategory,
+            RoutingDuration = RoutingDuration,
+            RedactionDuration = RedactionDuration,
+            LimitWaitDuration = LimitWaitDuration,
         };
     }
+
+    /// <summary>Gets or sets the request span, so that attempt spans are its children whatever the async flow (set by the telemetry hook).</summary>
+    internal System.Diagnostics.Activity? Activity { get; set; }
 
     /// <summary>Gets the request context carried by <paramref name="options"/>.</summary>
     /// <param name="options">The options, possibly <see langword="null"/>.</param>

@@ -81,7 +81,11 @@ public static class LlmRoutingChatClientBuilderExtensions
         });
     }
 
-    /// <summary>Adds the telemetry layer (per-attempt GenAI traces, metrics and cost).</summary>
+    /// <summary>
+    /// Adds the telemetry layer: per-attempt GenAI spans and metrics, cost, and the request-level span, metrics and request log
+    /// that the router emits through it. Settings come from <see cref="LlmRoutingOptions.Telemetry"/> when registered, the
+    /// request log from DI (<c>AddLlmRoutingRequestLog</c>), and the content-capture detectors from the registered <see cref="IPiiDetector"/>s.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the layer.</param>
     /// <returns>The builder.</returns>
@@ -91,6 +95,19 @@ public static class LlmRoutingChatClientBuilderExtensions
         return builder.Use((inner, services) =>
         {
             var client = new RoutingTelemetryChatClient(inner, services.GetService<TimeProvider>());
+            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value.Telemetry is { } telemetry)
+            {
+                client.EnableSensitiveData = telemetry.CaptureMessageContent ?? client.EnableSensitiveData;
+                client.UserPseudonymKey = telemetry.UserPseudonymKey;
+            }
+
+            IPiiDetector[] detectors = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
+            if (detectors.Length > 0)
+            {
+                client.ContentDetectors = detectors;
+            }
+
+            client.RequestLog = services.GetService<RequestLogHost>()?.Log;
             configure?.Invoke(client);
             return client;
         });

@@ -31,4 +31,7 @@ public sealed class LlmRoutingOptions
 
     /// <summary>Gets or sets failover and resilience settings.</summary>
     public ResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Gets or sets telemetry settings: content capture, user pseudonyms and the request log.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
 }

@@ -82,6 +82,7 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
+        LlmRoutingTelemetryServiceCollectionExtensions.AddTelemetryServices(services); // request log, ring buffer, reports
 
         services.TryAddSingleton<IChatClient>(static sp => sp.GetRequiredKeyedService<IChatClient>(ServiceKey));
         return services.AddKeyedChatClient(

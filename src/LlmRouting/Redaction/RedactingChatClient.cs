@@ -125,6 +125,8 @@ public sealed class RedactingChatClient : DelegatingChatClient
     private (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Redact(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        LlmRequestContext.TryGet(options, out LlmRequestContext? context);
+        long started = context?.TimeProvider.GetTimestamp() ?? 0;
         Dictionary<string, int>? counts = null;
         IList<ChatMessage> list = messages as IList<ChatMessage> ?? messages.ToList();
         List<ChatMessage>? copy = null;
@@ -155,7 +157,12 @@ public sealed class RedactingChatClient : DelegatingChatClient
             }
         }
 
-        if (counts is not null && LlmRequestContext.TryGet(options, out LlmRequestContext? context))
+        if (context is not null)
+        {
+            context.RedactionDuration = context.TimeProvider.GetElapsedTime(started);
+        }
+
+        if (counts is not null && context is not null)
         {
             foreach (KeyValuePair<string, int> kv in counts)
             {

@@ -56,6 +56,33 @@ public sealed class RoutingReport
     /// <summary>Gets the time from the request's start to its end.</summary>
     public TimeSpan TotalLatency { get; init; }
 
+    /// <summary>Gets the tenant the request was attributed to, if any.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Gets the request's tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Gets the key of the budget the cost was charged to, if any.</summary>
+    public string? BudgetKey { get; init; }
+
+    /// <summary>Gets the experiment the request took part in, if any.</summary>
+    public string? Experiment { get; init; }
+
+    /// <summary>Gets the experiment variant the request was assigned to, if any.</summary>
+    public string? ExperimentVariant { get; init; }
+
+    /// <summary>Gets the prompt category the router assigned, if any.</summary>
+    public string? PromptCategory { get; init; }
+
+    /// <summary>Gets the time the router spent choosing candidates.</summary>
+    public TimeSpan? RoutingDuration { get; init; }
+
+    /// <summary>Gets the time the redactor spent on the request.</summary>
+    public TimeSpan? RedactionDuration { get; init; }
+
+    /// <summary>Gets the time spent waiting on client-side limits.</summary>
+    public TimeSpan LimitWaitDuration { get; init; }
+
     /// <summary>Gets the number of failovers (attempts after the first).</summary>
     public int Failovers => Math.Max(0, Attempts.Count - 1);
 }

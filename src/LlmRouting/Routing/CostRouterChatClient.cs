@@ -22,6 +22,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
 
     private readonly ProviderRegistry _registry;
     private readonly TimeProvider _timeProvider;
+    private readonly RequestTelemetry _telemetry;
     private IRoutingPolicy _policy = new CheapestRoutingPolicy();
     private int _defaultEstimatedOutputTokens = 256;
 
@@ -36,6 +37,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _telemetry = RequestTelemetry.For(innerClient); // request span, request metrics and request log (Telemetry/)
     }
 
     /// <summary>Gets or sets the policy that ranks eligible deployments. The default is <see cref="CheapestRoutingPolicy"/>.</summary>
@@ -57,18 +59,20 @@ public sealed class CostRouterChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        (LlmRequestContext context, ChatOptions routed) = Route(messages, options, streaming: false);
+        using RequestTelemetryScope? telemetry = _telemetry.Start(streaming: false);
+        (LlmRequestContext context, ChatOptions routed) = Route(messages, options, streaming: false, telemetry);
         ChatResponse response;
         try
         {
             response = await base.GetResponseAsync(messages, routed, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (AttachReport(ex, context))
+        catch (Exception ex) when (AttachReport(ex, context) || RequestTelemetryScope.Failed(telemetry, ex))
         {
             throw;
         }
 
         (response.AdditionalProperties ??= [])[RoutingReportExtensions.AdditionalPropertiesKey] = context.BuildReport();
+        telemetry?.Succeeded();
         return response;
     }
 
@@ -77,7 +81,8 @@ public sealed class CostRouterChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        (LlmRequestContext context, ChatOptions routed) = Route(messages, options, streaming: true);
+        using RequestTelemetryScope? telemetry = _telemetry.Start(streaming: true);
+        (LlmRequestContext context, ChatOptions routed) = Route(messages, options, streaming: true, telemetry);
         IAsyncEnumerator<ChatResponseUpdate> enumerator = base.GetStreamingResponseAsync(messages, routed, cancellationToken).GetAsyncEnumerator(cancellationToken);
         string? responseId = null, messageId = null, modelId = null;
         try
@@ -94,7 +99,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
 
                     update = enumerator.Current;
                 }
-                catch (Exception ex) when (AttachReport(ex, context))
+                catch (Exception ex) when (AttachReport(ex, context) || RequestTelemetryScope.Failed(telemetry, ex))
                 {
                     throw;
                 }
@@ -111,6 +116,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
             await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
+        telemetry?.Succeeded();
         yield return new ChatResponseUpdate
         {
             Role = ChatRole.Assistant,
@@ -153,9 +159,10 @@ public sealed class CostRouterChatClient : DelegatingChatClient
         return Route(messages, options, streaming: false).Context;
     }
 
-    private (LlmRequestContext Context, ChatOptions Options) Route(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private (LlmRequestContext Context, ChatOptions Options) Route(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming, RequestTelemetryScope? telemetry = null)
     {
         var context = new LlmRequestContext(Guid.NewGuid().ToString("N"), streaming, _timeProvider);
+        telemetry?.Attach(context);
         RequestProfile profile = RequestProfile.Create(messages, options, _defaultEstimatedOutputTokens);
         context.EstimatedInputTokens = profile.EstimatedInputTokens;
         context.EstimatedOutputTokens = profile.EstimatedOutputTokens;
@@ -181,6 +188,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
                 string.Create(CultureInfo.InvariantCulture, $"None of the {deployments.Count} deployments can serve this request; see Rejections for each reason."),
                 context.Rejections.ToArray());
             ex.Report = context.BuildReport();
+            RequestTelemetryScope.Failed(telemetry, ex);
             throw ex;
         }
 
@@ -189,6 +197,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
         {
             var ex = new NoEligibleDeploymentException($"The '{_policy.Name}' policy accepted none of the {eligible.Count} eligible deployments.", context.Rejections.ToArray());
             ex.Report = context.BuildReport();
+            RequestTelemetryScope.Failed(telemetry, ex);
             throw ex;
         }
 
@@ -198,6 +207,7 @@ public sealed class CostRouterChatClient : DelegatingChatClient
             ? "pinned by ChatOptions.ModelId"
             : string.Create(CultureInfo.InvariantCulture, $"{_policy.Name}: ranked first of {ranked.Count} eligible, estimated ${ranked[0].EstimatedCostUsd:0.########}");
 
+        context.RoutingDuration = context.GetElapsed();
         ChatOptions routed = options?.Clone() ?? new ChatOptions();
         routed.AdditionalProperties = routed.AdditionalProperties is { } existing ? new AdditionalPropertiesDictionary(existing) : [];
         routed.AdditionalProperties[LlmRequestContext.OptionsKey] = context;
