@@ -23,7 +23,7 @@ namespace LlmRouting;
 /// </remarks>
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
-    private static readonly string[] RequestIdHeaders = ["x-request-id"];
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id"];
 
     private readonly HttpClient _httpClient;
     private readonly Uri _requestUri;
@@ -176,7 +176,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             }
 
             last = chunk;
-            foreach (ChatResponseUpdate update in accumulator.Add(chunk))
+            foreach (ChatResponseUpdate update in call.ReadJson(response, () => accumulator.Add(chunk)))
             {
                 yield return update;
             }
@@ -250,7 +250,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             throw OpenAIErrors.ForBodyError(call, response, error, inStream: false);
         }
 
-        return OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response));
+        return call.ReadJson(response, () => OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response)));
     }
 
     private string ResolveModel(ChatOptions? options) =>

@@ -22,12 +22,17 @@ internal static class OpenAIResponseReader
     /// <exception cref="LlmProviderException">The JSON is malformed (<see cref="LlmErrorKind.InvalidResponse"/>).</exception>
     public static OpenAIChatCompletionDto Parse(ProviderHttpCall call, HttpResponseMessage response, ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid UTF-8.", response);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.OpenAIChatCompletionDto)
                 ?? throw new JsonException("The reply is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid Chat Completions JSON.", response, innerException: ex);
         }
