@@ -100,6 +100,9 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");
         }
 
+        RedactionOptionsValidator.Check(options, errors);
+        DataPolicyOptionsValidator.Check(options, errors);
+
         return errors;
     }
 }
