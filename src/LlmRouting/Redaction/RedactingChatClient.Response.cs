@@ -122,22 +122,24 @@ public sealed partial class RedactingChatClient
         catch (Exception ex)
         {
             // An audit sink must not break the request; its failure is logged without its message, which might quote the event.
-            if (_logger.IsEnabled(LogLevel.Warning))
-            {
-                Log.AuditSinkFailed(_logger, sink.GetType().Name, ex.GetType().Name);
-            }
+            string sinkType = sink.GetType().Name, errorType = ex.GetType().Name;
+            Log.AuditSinkFailed(_logger, sinkType, errorType);
         }
     }
 
     private void LogFindings(RequestRedaction request)
     {
-        if (!_logger.IsEnabled(LogLevel.Debug))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            return;
+            string findings = Describe(request.Session);
+            Log.Redacted(_logger, request.Context?.RequestId, findings);
         }
+    }
 
+    private static string Describe(RedactionSession session)
+    {
         var sb = new StringBuilder();
-        foreach (KeyValuePair<string, (int Count, PiiAction Action)> kv in request.Session.Found.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (KeyValuePair<string, (int Count, PiiAction Action)> kv in session.Found.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (sb.Length > 0)
             {
@@ -147,7 +149,7 @@ public sealed partial class RedactingChatClient
             sb.Append(kv.Key).Append(" x").Append(kv.Value.Count).Append(' ').Append(kv.Value.Action);
         }
 
-        Log.Redacted(_logger, request.Context?.RequestId, sb.ToString());
+        return sb.ToString();
     }
 
     private static partial class Log
