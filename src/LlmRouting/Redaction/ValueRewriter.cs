@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -17,6 +18,9 @@ namespace LlmRouting;
 internal abstract class ValueRewriter
 {
     private const int MaxDepth = 64;
+
+    // Placeholders such as <EMAIL_1> stay readable in rewritten JSON (the default encoder would write \u003C); the JSON is never embedded in HTML.
+    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
@@ -149,7 +153,7 @@ internal abstract class ValueRewriter
 
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             changed = WriteJson(element, writer, 0);
         }

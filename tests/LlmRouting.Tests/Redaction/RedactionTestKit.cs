@@ -55,7 +55,7 @@ internal sealed class RecordingProvider
 
     public RecordingProvider(string name, bool isLocal = false, string provider = "openai", string? region = null, params string[] jurisdictions)
     {
-        Deployment = new Deployment(name, provider, "m-" + name, ChainHarness.Model(provider, "m-" + name, 1m + (isLocal ? 0 : 1), 1m, ModelCapabilities.Tools | ModelCapabilities.Streaming | ModelCapabilities.Vision))
+        Deployment = new Deployment(name, provider, "m-" + name, ChainHarness.Model(provider, "m-" + name, 1m + (isLocal ? 0 : 1), 1m, ModelCapabilities.Tools | ModelCapabilities.Streaming | ModelCapabilities.Vision | ModelCapabilities.JsonSchema))
         {
             IsLocal = isLocal,
             Region = region,
