@@ -53,9 +53,9 @@ internal sealed class RecordingProvider
 {
     private int _calls;
 
-    public RecordingProvider(string name, bool isLocal = false, string provider = "openai", string? region = null, params string[] jurisdictions)
+    public RecordingProvider(string name, bool isLocal = false, string provider = "openai", string? region = null, decimal price = 1m, params string[] jurisdictions)
     {
-        Deployment = new Deployment(name, provider, "m-" + name, ChainHarness.Model(provider, "m-" + name, 1m + (isLocal ? 0 : 1), 1m, ModelCapabilities.Tools | ModelCapabilities.Streaming | ModelCapabilities.Vision | ModelCapabilities.JsonSchema))
+        Deployment = new Deployment(name, provider, "m-" + name, ChainHarness.Model(provider, "m-" + name, price, price, ModelCapabilities.Tools | ModelCapabilities.Streaming | ModelCapabilities.Vision | ModelCapabilities.JsonSchema))
         {
             IsLocal = isLocal,
             Region = region,
@@ -135,9 +135,9 @@ internal sealed class RedactionChain
 
     public List<RecordingProvider> Providers { get; } = [];
 
-    public RecordingProvider Add(string name, bool isLocal = false, string provider = "openai", string? region = null, params string[] jurisdictions)
+    public RecordingProvider Add(string name, bool isLocal = false, string provider = "openai", string? region = null, decimal price = 1m, params string[] jurisdictions)
     {
-        var p = new RecordingProvider(name, isLocal, provider, region, jurisdictions);
+        var p = new RecordingProvider(name, isLocal, provider, region, price, jurisdictions);
         Registry.Add(p.Deployment, p.Client);
         Providers.Add(p);
         return p;
