@@ -83,6 +83,7 @@ public sealed partial class DataPolicyChatClient : DelegatingChatClient
 
             if (!configured.TryGetTenant(tenant, out tenantPolicy) && !configured.AllowUnknownTenants)
             {
+                Log.UnknownTenant(_logger, context?.RequestId, tenant);
                 throw new DataPolicyException(
                     $"The request names tenant '{tenant}', which has no data policy (LlmRouting:Policy:Tenants:{tenant}); nothing was sent. Set LlmRouting:Policy:AllowUnknownTenants to apply only the default policy.")
                 {
@@ -232,6 +233,9 @@ public sealed partial class DataPolicyChatClient : DelegatingChatClient
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Refused request {RequestId}: tenant '{Tenant}' has no data policy.")]
+        public static partial void UnknownTenant(ILogger logger, string? requestId, string tenant);
+
         [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Data policy removed {Removed} of {Total} candidate(s) for request {RequestId}.")]
         public static partial void Narrowed(ILogger logger, string requestId, int removed, int total);
     }

@@ -60,6 +60,7 @@ internal sealed class RecordingProvider
             IsLocal = isLocal,
             Region = region,
             Jurisdictions = jurisdictions,
+            ApiKey = new ApiKeySecret(ApiKeyFor(name)),
         };
         Client = new TestChatClient
         {
@@ -74,6 +75,9 @@ internal sealed class RecordingProvider
     }
 
     public Deployment Deployment { get; }
+
+    /// <summary>Gets the API key of a test deployment (it must never show up anywhere).</summary>
+    public static string ApiKeyFor(string name) => "sk-live-" + name + "-7c0ffee5ecre7k3y0123456789";
 
     public TestChatClient Client { get; }
 
@@ -143,10 +147,11 @@ internal sealed class RedactionChain
         return p;
     }
 
-    public IChatClient Build(Action<RedactingChatClient>? redactor = null, DataPolicyOptions? policy = null, Action<ChatClientBuilder>? inner = null)
+    public IChatClient Build(
+        Action<RedactingChatClient>? redactor = null, DataPolicyOptions? policy = null, Action<ChatClientBuilder>? inner = null, Action<DataPolicyChatClient>? policyLayer = null)
     {
         var builder = new ChatClientBuilder(new DeploymentDispatcherChatClient(Registry));
-        builder.UseCostRouter(Registry).UseDataPolicy(policy).UseRedaction(r =>
+        builder.UseCostRouter(Registry).UseDataPolicy(policy, policyLayer).UseRedaction(r =>
         {
             r.Detectors = Corpus.Detectors();
             redactor?.Invoke(r);
