@@ -161,6 +161,18 @@ internal sealed class RedactionSession : ValueRewriter
                     ? content
                     : new ErrorContent(message) { ErrorCode = error.ErrorCode, Details = details, AdditionalProperties = error.AdditionalProperties };
 
+            case McpServerToolCallContent mcp:
+                Dictionary<string, object?>? mcpArgs = mcp.Arguments is { Count: > 0 } ma ? RewriteDictionary(ma, depth) : null;
+                return mcpArgs is null
+                    ? content
+                    : new McpServerToolCallContent(mcp.CallId, mcp.Name, mcp.ServerName) { Arguments = mcpArgs, AdditionalProperties = mcp.AdditionalProperties };
+
+            case McpServerToolResultContent mcpResult when mcpResult.Outputs is { Count: > 0 } outputs:
+                IList<AIContent> safeOutputs = RewriteContents(outputs, depth + 1);
+                return ReferenceEquals(safeOutputs, outputs)
+                    ? content
+                    : new McpServerToolResultContent(mcpResult.CallId) { Outputs = safeOutputs, AdditionalProperties = mcpResult.AdditionalProperties };
+
             default:
                 return content;
         }

@@ -52,6 +52,8 @@ public class NothingBypassesRedactionTests
         ["provider-bound additional property"] = () => (Ask("hi"), new ChatOptions { AdditionalProperties = new() { ["user"] = V } }),
         ["text attachment"] = () => ([new(ChatRole.User, [new TextContent("see file"), new DataContent(Encoding.UTF8.GetBytes($"Name: Uta\nMail: {V}\n"), "text/plain") { Name = "contact.txt" }])], new ChatOptions()),
         ["JSON attachment"] = () => ([new(ChatRole.User, [new DataContent(Encoding.UTF8.GetBytes($$"""{"mail":"{{V}}"}"""), "application/json")])], new ChatOptions()),
+        ["hosted MCP tool-call arguments"] = () => ([new(ChatRole.User, "hi"), new(ChatRole.Assistant, [new McpServerToolCallContent("m1", "crm_lookup", "crm") { Arguments = new Dictionary<string, object?> { ["email"] = V } }]), new(ChatRole.User, "and?")], new ChatOptions()),
+        ["hosted MCP tool result"] = () => ([new(ChatRole.User, "hi"), new(ChatRole.Assistant, [new McpServerToolResultContent("m1") { Outputs = [new TextContent($"owner: {V}")] }]), new(ChatRole.User, "and?")], new ChatOptions()),
         ["error content in history"] = () => ([new(ChatRole.User, "hi"), new(ChatRole.Assistant, [new ErrorContent($"could not reach {V}") { Details = $"mailbox {V} full" }]), new(ChatRole.User, "retry")], new ChatOptions()),
     };
 

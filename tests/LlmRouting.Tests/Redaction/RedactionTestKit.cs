@@ -235,6 +235,15 @@ internal static class ProviderView
             case UriContent uri:
                 sb.Append(uri.Uri);
                 break;
+            case McpServerToolCallContent mcp:
+                sb.Append(mcp.ServerName).Append('.').Append(mcp.Name).Append('(');
+                Value(sb, mcp.Arguments);
+                sb.Append(')');
+                break;
+            case McpServerToolResultContent mcpResult:
+                sb.Append("mcp result: ");
+                Value(sb, mcpResult.Outputs);
+                break;
             case ErrorContent error:
                 sb.Append(error.Message).Append(' ').Append(error.Details);
                 break;
