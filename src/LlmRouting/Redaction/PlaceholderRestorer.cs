@@ -55,22 +55,54 @@ internal sealed class PlaceholderRestorer : ValueRewriter
         }
     }
 
-    /// <summary>Restores a whole (non-streamed) response in place of its contents.</summary>
-    public void RestoreResponse(ChatResponse response)
+    /// <summary>
+    /// Restores a whole (non-streamed) response. Returns the same instance when nothing changed, else a copy: the provider's objects are
+    /// never modified, so nothing below the redactor (e.g. an in-memory cache) ever holds a restored value.
+    /// </summary>
+    public ChatResponse RestoreResponse(ChatResponse response)
     {
-        foreach (ChatMessage message in response.Messages)
+        IList<ChatMessage> messages = response.Messages;
+        List<ChatMessage>? copy = null;
+        for (int i = 0; i < messages.Count; i++)
         {
-            IList<AIContent> contents = message.Contents;
-            for (int i = 0; i < contents.Count; i++)
+            ChatMessage message = messages[i];
+            IList<AIContent> contents = RewriteContents(message.Contents, 0);
+            ChatMessage restored = message;
+            if (!ReferenceEquals(contents, message.Contents))
             {
-                AIContent original = contents[i];
-                AIContent restored = RewriteContent(original, 0);
-                if (!ReferenceEquals(restored, original))
+                restored = message.Clone();
+                restored.Contents = contents;
+            }
+
+            if (!ReferenceEquals(restored, message) && copy is null)
+            {
+                copy = new List<ChatMessage>(messages.Count);
+                for (int j = 0; j < i; j++)
                 {
-                    contents[i] = restored;
+                    copy.Add(messages[j]);
                 }
             }
+
+            copy?.Add(restored);
         }
+
+        if (copy is null)
+        {
+            return response;
+        }
+
+        return new ChatResponse(copy)
+        {
+            ResponseId = response.ResponseId,
+            ConversationId = response.ConversationId,
+            ModelId = response.ModelId,
+            CreatedAt = response.CreatedAt,
+            FinishReason = response.FinishReason,
+            Usage = response.Usage,
+            ContinuationToken = response.ContinuationToken,
+            RawRepresentation = response.RawRepresentation,
+            AdditionalProperties = response.AdditionalProperties is { } properties ? new AdditionalPropertiesDictionary(properties) : null,
+        };
     }
 
     /// <summary>Restores one streamed update; returns the same instance when nothing changed.</summary>

@@ -13,8 +13,7 @@ public sealed partial class RedactingChatClient
         try
         {
             ChatResponse response = await base.GetResponseAsync(request.Messages, request.Options, cancellationToken).ConfigureAwait(false);
-            CreateRestorer(request)?.RestoreResponse(response);
-            return response;
+            return CreateRestorer(request)?.RestoreResponse(response) ?? response;
         }
         finally
         {

@@ -24,6 +24,32 @@ public class PlaceholderRestorationTests
     }
 
     [Test]
+    public async Task The_providers_answer_objects_are_never_modified([Values] bool streaming)
+    {
+        // e.g. a cache below the redactor that hands out the same objects again must never end up holding restored values.
+        var cachedResponse = new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer)) { AdditionalProperties = new() { ["k"] = 1 } };
+        var cachedUpdates = new[] { new ChatResponseUpdate(ChatRole.Assistant, "to <EMAIL_1> and <EMA"), new ChatResponseUpdate(ChatRole.Assistant, "IL_2>") };
+        var inner = new LlmRouting.Testing.TestChatClient
+        {
+            GetResponseAsyncCallback = (_, _, _) => Task.FromResult(cachedResponse),
+            GetStreamingResponseAsyncCallback = (_, _, _) => cachedUpdates.ToAsyncEnumerable(),
+        };
+        var redactor = new RedactingChatClient(inner, Corpus.Detectors());
+
+        ChatResponse response = await redactor.AskWithoutReportAsync(streaming, Prompt);
+
+        Assert.That(response.Text, Is.EqualTo(streaming ? $"to {Corpus.Email1} and {Corpus.Email2}" : Restored));
+        Assert.That(cachedResponse.Text, Is.EqualTo(Answer));
+        Assert.That(cachedUpdates.Select(u => u.Text), Is.EqualTo(new[] { "to <EMAIL_1> and <EMA", "IL_2>" }));
+        if (!streaming)
+        {
+            Assert.That(response, Is.Not.SameAs(cachedResponse));
+            Assert.That(response.AdditionalProperties, Is.Not.SameAs(cachedResponse.AdditionalProperties));
+            Assert.That(response.AdditionalProperties!["k"], Is.EqualTo(1));
+        }
+    }
+
+    [Test]
     public async Task A_streamed_answer_is_restored_wherever_the_chunks_split_it()
     {
         for (int split = 0; split <= Answer.Length; split++)
