@@ -17,6 +17,8 @@ public sealed class LlmRequestContext
     private readonly List<RoutingAttempt> _attempts = [];
     private static readonly IReadOnlyDictionary<string, int> s_noRedactions = new Dictionary<string, int>();
     private ConcurrentDictionary<string, int>? _redactions;
+    private ConcurrentDictionary<string, PiiAction>? _redactionActions;
+    private static readonly IReadOnlyDictionary<string, PiiAction> s_noRedactionActions = new Dictionary<string, PiiAction>();
     private ConcurrentDictionary<string, object?>? _items;
     private IReadOnlyList<Deployment> _candidates = [];
     private IReadOnlyList<string> _tags = [];
@@ -131,6 +133,25 @@ public sealed class LlmRequestContext
     /// <summary>Gets the redaction counts by entity type.</summary>
     public IReadOnlyDictionary<string, int> Redactions => (IReadOnlyDictionary<string, int>?)_redactions ?? s_noRedactions;
 
+    /// <summary>Gets the action the redactor took per entity type.</summary>
+    public IReadOnlyDictionary<string, PiiAction> RedactionActions =>
+        (IReadOnlyDictionary<string, PiiAction>?)_redactionActions ?? s_noRedactionActions;
+
+    /// <summary>Gets or sets the tenant the request is made for (set by the data-policy layer from <c>options.WithTenant(...)</c>).</summary>
+    public string? Tenant { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the request was classified confidential — by its flag, its tenant's policy, a detected
+    /// entity type the policy names, or a <see cref="PiiAction.RouteLocal"/> finding — and restricted to local deployments.
+    /// </summary>
+    public bool Confidential { get; set; }
+
+    /// <summary>
+    /// Gets or sets the entity types that make this request confidential when detected (from its data policies). The data-policy layer
+    /// sets them; the redactor, which detects, restricts the request to local deployments when one is found.
+    /// </summary>
+    public IReadOnlySet<string>? ConfidentialEntityTypes { get; set; }
+
     /// <summary>Gets extension state for custom layers.</summary>
     public ConcurrentDictionary<string, object?> Items =>
         _items ?? Interlocked.CompareExchange(ref _items, new ConcurrentDictionary<string, object?>(StringComparer.Ordinal), null) ?? _items;
@@ -160,6 +181,18 @@ public sealed class LlmRequestContext
                 ?? _redactions;
             redactions.AddOrUpdate(entityType, count, (_, c) => c + count);
         }
+    }
+
+    /// <summary>Records the action taken for <paramref name="entityType"/>.</summary>
+    /// <param name="entityType">The entity type.</param>
+    /// <param name="action">The action.</param>
+    public void SetRedactionAction(string entityType, PiiAction action)
+    {
+        ArgumentNullException.ThrowIfNull(entityType);
+        ConcurrentDictionary<string, PiiAction> actions = _redactionActions
+            ?? Interlocked.CompareExchange(ref _redactionActions, new ConcurrentDictionary<string, PiiAction>(StringComparer.Ordinal), null)
+            ?? _redactionActions;
+        actions[entityType] = action;
     }
 
     /// <summary>Starts recording a new attempt against <paramref name="deployment"/>.</summary>
@@ -216,6 +249,9 @@ public sealed class LlmRequestContext
             CostUsd = cost,
             EstimatedCostUsd = EstimatedCostUsd,
             Redactions = _redactions is null ? s_noRedactions : new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
+            RedactionActions = _redactionActions is null ? s_noRedactionActions : new Dictionary<string, PiiAction>(_redactionActions, StringComparer.Ordinal),
+            Tenant = Tenant,
+            Confidential = Confidential,
             TimeToFirstToken = TimeToFirstToken,
             TotalLatency = GetElapsed(),
             Tenant = Tenant,

@@ -6,7 +6,7 @@ namespace LlmRouting;
 
 /// <summary>
 /// <see cref="ChatClientBuilder"/> extensions that add LlmRouting's layers. The first <c>Use</c> is the outermost layer;
-/// the intended order is <see cref="UseCostRouter"/> → <see cref="UseRedaction"/> → <see cref="UseResilience"/> → <see cref="UseRoutingTelemetry"/>
+/// the intended order is <see cref="UseCostRouter"/> → <see cref="DataPolicyChatClientBuilderExtensions.UseDataPolicy"/> → <see cref="UseRedaction"/> → <see cref="UseResilience"/> → <see cref="UseRoutingTelemetry"/>
 /// over a <see cref="DeploymentDispatcherChatClient"/>.
 /// Missing dependencies are resolved from the builder's <see cref="IServiceProvider"/>; settings from <see cref="LlmRoutingOptions"/> when registered.
 /// </summary>
@@ -56,6 +56,7 @@ public static class LlmRoutingChatClientBuilderExtensions
 
             IPiiDetector[] registered = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
             var redactor = new RedactingChatClient(inner, registered.Length > 0 ? registered : null);
+            RedactingChatClientSetup.Apply(redactor, services);
             configure?.Invoke(redactor);
             return redactor;
         });
@@ -113,10 +114,10 @@ public static class LlmRoutingChatClientBuilderExtensions
         });
     }
 
-    /// <summary>Adds the whole LlmRouting chain — router, redactor, resilience, telemetry — in the recommended order.</summary>
+    /// <summary>Adds the whole LlmRouting chain — router, data policy, redactor, resilience, telemetry — in the recommended order.</summary>
     /// <param name="builder">A builder whose inner client is a <see cref="DeploymentDispatcherChatClient"/>.</param>
     /// <param name="registry">The deployments; resolved from services when <see langword="null"/>.</param>
     /// <returns>The builder.</returns>
     public static ChatClientBuilder UseLlmRouting(this ChatClientBuilder builder, ProviderRegistry? registry = null) =>
-        builder.UseCostRouter(registry).UseRedaction().UseResilience().UseRoutingTelemetry();
+        builder.UseCostRouter(registry).UseDataPolicy().UseRedaction().UseResilience().UseRoutingTelemetry();
 }

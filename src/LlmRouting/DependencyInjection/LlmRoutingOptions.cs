@@ -29,6 +29,9 @@ public sealed class LlmRoutingOptions
     /// <summary>Gets or sets redaction settings.</summary>
     public RedactionOptions Redaction { get; set; } = new();
 
+    /// <summary>Gets or sets data policies: a default and one per tenant (<c>LlmRouting:Policy</c>).</summary>
+    public DataPolicyOptions Policy { get; set; } = new();
+
     /// <summary>Gets or sets failover and resilience settings.</summary>
     public ResilienceOptions Resilience { get; set; } = new();
 

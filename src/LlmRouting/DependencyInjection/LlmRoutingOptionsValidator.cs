@@ -105,6 +105,8 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
         }
 
         CheckTelemetry(options.Telemetry, errors);
+        RedactionOptionsValidator.Check(options, errors);
+        DataPolicyOptionsValidator.Check(options, errors);
 
         return errors;
     }

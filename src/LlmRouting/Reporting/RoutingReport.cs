@@ -50,6 +50,15 @@ public sealed class RoutingReport
     /// <summary>Gets the number of redacted values by entity type (e.g. <c>EMAIL_ADDRESS</c>).</summary>
     public IReadOnlyDictionary<string, int> Redactions { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Gets the action taken per redacted entity type (e.g. <c>EMAIL_ADDRESS</c> → <see cref="PiiAction.Placeholder"/>).</summary>
+    public IReadOnlyDictionary<string, PiiAction> RedactionActions { get; init; } = new Dictionary<string, PiiAction>();
+
+    /// <summary>Gets the tenant the request was made for, if one was named.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Gets a value indicating whether the request was classified confidential and restricted to local deployments.</summary>
+    public bool Confidential { get; init; }
+
     /// <summary>Gets the time from the request's start to the first streamed update reaching the caller.</summary>
     public TimeSpan? TimeToFirstToken { get; init; }
 
