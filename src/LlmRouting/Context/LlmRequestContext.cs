@@ -137,9 +137,6 @@ public sealed class LlmRequestContext
     public IReadOnlyDictionary<string, PiiAction> RedactionActions =>
         (IReadOnlyDictionary<string, PiiAction>?)_redactionActions ?? s_noRedactionActions;
 
-    /// <summary>Gets or sets the tenant the request is made for (set by the data-policy layer from <c>options.WithTenant(...)</c>).</summary>
-    public string? Tenant { get; set; }
-
     /// <summary>
     /// Gets or sets a value indicating whether the request was classified confidential — by its flag, its tenant's policy, a detected
     /// entity type the policy names, or a <see cref="PiiAction.RouteLocal"/> finding — and restricted to local deployments.
@@ -250,7 +247,6 @@ public sealed class LlmRequestContext
             EstimatedCostUsd = EstimatedCostUsd,
             Redactions = _redactions is null ? s_noRedactions : new Dictionary<string, int>(_redactions, StringComparer.Ordinal),
             RedactionActions = _redactionActions is null ? s_noRedactionActions : new Dictionary<string, PiiAction>(_redactionActions, StringComparer.Ordinal),
-            Tenant = Tenant,
             Confidential = Confidential,
             TimeToFirstToken = TimeToFirstToken,
             TotalLatency = GetElapsed(),

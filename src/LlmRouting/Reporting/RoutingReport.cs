@@ -53,9 +53,6 @@ public sealed class RoutingReport
     /// <summary>Gets the action taken per redacted entity type (e.g. <c>EMAIL_ADDRESS</c> → <see cref="PiiAction.Placeholder"/>).</summary>
     public IReadOnlyDictionary<string, PiiAction> RedactionActions { get; init; } = new Dictionary<string, PiiAction>();
 
-    /// <summary>Gets the tenant the request was made for, if one was named.</summary>
-    public string? Tenant { get; init; }
-
     /// <summary>Gets a value indicating whether the request was classified confidential and restricted to local deployments.</summary>
     public bool Confidential { get; init; }
 
