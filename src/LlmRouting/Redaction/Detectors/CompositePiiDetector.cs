@@ -42,9 +42,17 @@ internal sealed class CompositePiiDetector : IPiiDetector
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
         int first = matches.Count;
+        TextProfile profile = TextProfile.Of(text);
         foreach (IPiiDetector detector in _detectors)
         {
-            detector.Detect(text, matches);
+            if (detector is IProfiledPiiDetector profiled)
+            {
+                profiled.Detect(text, matches, profile);
+            }
+            else
+            {
+                detector.Detect(text, matches);
+            }
         }
 
         if (matches.Count - first > 1)

@@ -5,9 +5,9 @@ namespace LlmRouting;
 /// <summary>
 /// Detects payment card numbers: 12 to 19 digits, optionally grouped by spaces or dashes, that pass the Luhn check and
 /// fall in a known issuer range with a length that issuer uses (Visa, Mastercard, American Express, Discover, Diners Club,
-/// JCB, UnionPay, Maestro, Mir, RuPay, Troy, Verve).
+/// JCB, UnionPay, Maestro, Mir, RuPay, Troy, Verve, UATP).
 /// </summary>
-public sealed partial class CreditCardDetector : IPiiDetector
+public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetector
 {
     /// <inheritdoc/>
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.CreditCard];
@@ -17,7 +17,15 @@ public sealed partial class CreditCardDetector : IPiiDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
+        Detect(text, matches, TextProfile.Of(text));
+    }
+
+    /// <inheritdoc/>
+    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
+
+    private static void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    {
+        if (profile.MaxDigitCluster < 12)
         {
             return;
         }
@@ -34,7 +42,7 @@ public sealed partial class CreditCardDetector : IPiiDetector
 
     /// <summary>Checks the Luhn (mod 10) checksum of the digits in <paramref name="candidate"/>, ignoring separators.</summary>
     /// <param name="candidate">Digits, possibly with spaces or dashes.</param>
-    /// <returns><see langword="true"/> if there are 13 to 19 digits and the checksum holds.</returns>
+    /// <returns><see langword="true"/> if there are 12 to 19 digits and the checksum holds.</returns>
     public static bool IsLuhnValid(ReadOnlySpan<char> candidate)
     {
         int sum = 0, digits = 0;
@@ -67,7 +75,7 @@ public sealed partial class CreditCardDetector : IPiiDetector
             doubleIt = !doubleIt;
         }
 
-        return digits is >= 13 and <= 19 && sum % 10 == 0;
+        return digits is >= 12 and <= 19 && sum % 10 == 0;
     }
 
     /// <summary>Returns the card scheme whose issuer range and lengths fit <paramref name="candidate"/>, or <see langword="null"/>.</summary>
@@ -88,7 +96,7 @@ public sealed partial class CreditCardDetector : IPiiDetector
             }
         }
 
-        if (n < 13)
+        if (n < 12)
         {
             return null;
         }
@@ -102,17 +110,19 @@ public sealed partial class CreditCardDetector : IPiiDetector
             _ when p2 is 34 or 37 && n == 15 => "amex",
             _ when (p4 == 6011 || p3 is >= 644 and <= 649 || p2 == 65 || p6 is >= 622126 and <= 622925) && n is >= 16 and <= 19 => "discover",
             _ when (p3 is >= 300 and <= 305 || p4 == 3095 || p2 is 36 or 38 or 39) && n is >= 14 and <= 19 => "diners",
-            _ when p4 is >= 3528 and <= 3589 && n is >= 16 and <= 19 => "jcb",
+            _ when p4 is >= 3500 and <= 3599 && n is >= 16 and <= 19 => "jcb",
+            _ when p4 is 1800 or 2131 && n == 15 => "jcb",
+            _ when p1 == 1 && n == 15 => "uatp",
             _ when p2 == 62 && n is >= 16 and <= 19 => "unionpay",
             _ when p4 is >= 2200 and <= 2204 && n is >= 16 and <= 19 => "mir",
             _ when p4 == 9792 && n == 16 => "troy",
             _ when (p6 is >= 506099 and <= 506198 || p6 is >= 650002 and <= 650027) && n is 16 or 18 or 19 => "verve",
             _ when (p2 is 60 or 81 or 82 || p3 == 508) && n == 16 => "rupay",
-            _ when (p2 == 50 || p2 is >= 56 and <= 69) && n is >= 13 and <= 19 => "maestro",
+            _ when (p2 == 50 || p2 is >= 56 and <= 69) && n is >= 12 and <= 19 => "maestro",
             _ => null,
         };
     }
 
-    [GeneratedRegex(@"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();
 }

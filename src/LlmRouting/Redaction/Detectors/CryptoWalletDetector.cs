@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 
 namespace LlmRouting;
 
@@ -9,39 +8,83 @@ namespace LlmRouting;
 /// checksum and a P2PKH/P2SH version byte), Bitcoin segwit addresses (bech32 for witness version 0, bech32m for 1–16, with
 /// their checksums and program lengths), and Ethereum addresses (<c>0x</c> + 40 hex digits).
 /// </summary>
-internal sealed partial class CryptoWalletDetector : IPiiDetector
+internal sealed class CryptoWalletDetector : IPiiDetector
 {
     private const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private const string Bech32Alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
-    private static readonly SearchValues<string> s_triggers = SearchValues.Create(["1", "3", "bc1", "BC1", "tb1", "0x", "0X"], StringComparison.Ordinal);
+    private static readonly SearchValues<char> s_digitTriggers = SearchValues.Create("013");
+    private static readonly SearchValues<string> s_bech32Triggers = SearchValues.Create(["bc1", "tb1"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<char> s_hex = SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly SearchValues<char> s_alphaNum = SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.CryptoWallet];
 
     public void Detect(string text, List<PiiMatch> matches)
     {
-        if (text.AsSpan().IndexOfAny(s_triggers) < 0)
+        // Addresses start a token with "0x", a base58 '1'/'3', or "bc1"/"tb1", followed by 25+ alphanumerics.
+        ReadOnlySpan<char> span = text.AsSpan();
+        int i = 0;
+        while (i < span.Length)
         {
-            return;
+            int hit = span[i..].IndexOfAny(s_digitTriggers);
+            if (hit < 0)
+            {
+                break;
+            }
+
+            i = Consider(text, i + hit, matches);
         }
 
-        foreach (ValueMatch m in WalletPattern().EnumerateMatches(text))
+        i = 0;
+        while (i < span.Length)
         {
-            ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
-            string? subtype = value switch
+            int hit = span[i..].IndexOfAny(s_bech32Triggers);
+            if (hit < 0)
             {
-                ['0', 'x' or 'X', ..] => value.Length == 42 ? "eth" : null,
-                [_, _, '1', ..] when value[..2].Equals("bc", StringComparison.OrdinalIgnoreCase) || value[..2].Equals("tb", StringComparison.OrdinalIgnoreCase)
-                    => IsSegwitValid(value) ? "btc_bech32" : null,
-                ['1', ..] => IsBase58CheckValid(value, 0x00) ? "btc_p2pkh" : null,
-                ['3', ..] => IsBase58CheckValid(value, 0x05) ? "btc_p2sh" : null,
-                _ => null,
-            };
-            if (subtype is not null)
-            {
-                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CryptoWallet) { Subtype = subtype });
+                break;
             }
+
+            i = Consider(text, i + hit, matches);
         }
+    }
+
+    /// <summary>Checks the token starting at <paramref name="at"/>; returns where to continue.</summary>
+    private static int Consider(string text, int at, List<PiiMatch> matches)
+    {
+        ReadOnlySpan<char> span = text.AsSpan();
+        if ((at > 0 && (DetectorText.IsWordChar(span[at - 1]) || span[at - 1] is '/' or '+' or '=' or '.' or '-'))
+            || (span[at] == '0' && !(at + 1 < span.Length && span[at + 1] is 'x' or 'X')))
+        {
+            return at + 1;
+        }
+
+        int run = span[at..].IndexOfAnyExcept(s_alphaNum);
+        if (run < 0)
+        {
+            run = span.Length - at;
+        }
+
+        if (run < 26 || (at + run < span.Length && span[at + run] is '/' or '+' or '=' or '-' or '_'))
+        {
+            return at + Math.Max(1, run);
+        }
+
+        ReadOnlySpan<char> value = span.Slice(at, run);
+        string? subtype = value switch
+        {
+            ['0', 'x' or 'X', ..] => value.Length == 42 && value[2..].IndexOfAnyExcept(s_hex) < 0 ? "eth" : null,
+            ['b' or 'B' or 't' or 'T', _, '1', ..] => IsSegwitValid(value) ? "btc_bech32" : null,
+            ['1', ..] => value.Length <= 35 && IsBase58CheckValid(value, 0x00) ? "btc_p2pkh" : null,
+            ['3', ..] => value.Length <= 35 && IsBase58CheckValid(value, 0x05) ? "btc_p2sh" : null,
+            _ => null,
+        };
+        if (subtype is not null)
+        {
+            matches.Add(new PiiMatch(at, run, PiiEntityTypes.CryptoWallet) { Subtype = subtype });
+        }
+
+        return at + run;
     }
 
     /// <summary>Decodes a base58check string and checks its length (25 bytes), version byte and double SHA-256 checksum.</summary>
@@ -194,6 +237,4 @@ internal sealed partial class CryptoWalletDetector : IPiiDetector
         return check;
     }
 
-    [GeneratedRegex(@"(?<![\w/+=.-])(?:0[xX][0-9a-fA-F]{40}|(?:bc|BC|tb|TB)1[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34})(?![\w/+=-])", RegexOptions.CultureInvariant)]
-    private static partial Regex WalletPattern();
 }

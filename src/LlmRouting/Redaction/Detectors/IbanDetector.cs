@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Text.RegularExpressions;
 
 namespace LlmRouting;
 
@@ -8,7 +7,7 @@ namespace LlmRouting;
 /// optionally grouped by spaces or dashes; the total length must match the country's (IBAN registry) and the mod-97 check
 /// must hold.
 /// </summary>
-internal sealed partial class IbanDetector : IPiiDetector
+internal sealed class IbanDetector : IProfiledPiiDetector
 {
     // IBAN lengths by country (the SWIFT IBAN registry, plus the French overseas territories and the long-standing
     // "experimental" African and Middle-Eastern formats that banks accept).
@@ -36,36 +35,67 @@ internal sealed partial class IbanDetector : IPiiDetector
     /// <summary>Gets the number of countries whose IBAN length is known.</summary>
     internal static int CountryCount => s_lengths.Count;
 
-    public void Detect(string text, List<PiiMatch> matches)
+    public void Detect(string text, List<PiiMatch> matches) => Detect(text, matches, TextProfile.Of(text));
+
+    /// <inheritdoc/>
+    public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {
-        foreach (ValueMatch m in StartPattern().EnumerateMatches(text))
+        if (profile.MaxDigitCluster < 2)
         {
-            if (!s_lengths.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text.AsSpan(m.Index, 2), out int length))
+            return;
+        }
+
+        // An IBAN starts with two letters and two check digits at the start of a word: find digit pairs, look back two letters.
+        ReadOnlySpan<char> span = text.AsSpan();
+        int i = 2;
+        while (i < span.Length - 1)
+        {
+            int found = span[i..].IndexOfAny(DetectorText.Digits);
+            if (found < 0)
+            {
+                return;
+            }
+
+            int at = i + found; // first check digit
+            i = at + 1;
+            if (at + 1 >= span.Length || !char.IsAsciiDigit(span[at + 1]) || at < 2 || (at > 2 && char.IsAsciiLetterOrDigit(span[at - 3])) || span[at - 3 < 0 ? 0 : at - 3] == '_')
             {
                 continue;
             }
 
-            if (TryRead(text, m.Index, length, out int end) && IsChecksumValid(text.AsSpan(m.Index, end - m.Index)))
+            char c1 = span[at - 2], c2 = span[at - 1];
+            bool upper = char.IsAsciiLetterUpper(c1) && char.IsAsciiLetterUpper(c2);
+            bool lower = char.IsAsciiLetterLower(c1) && char.IsAsciiLetterLower(c2);
+            if (!upper && !lower)
             {
-                matches.Add(new PiiMatch(m.Index, end - m.Index, PiiEntityTypes.IbanCode) { Subtype = text.Substring(m.Index, 2) });
+                continue;
+            }
+
+            int start = at - 2;
+            Span<char> country = [char.ToUpperInvariant(c1), char.ToUpperInvariant(c2)];
+            if (s_lengths.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(country, out int length)
+                && TryRead(text, start, length, lower, out int end) && IsChecksumValid(span[start..end]))
+            {
+                matches.Add(new PiiMatch(start, end - start, PiiEntityTypes.IbanCode) { Subtype = country.ToString() });
+                i = end;
             }
         }
     }
 
     /// <summary>Reads <paramref name="length"/> alphanumerics from <paramref name="start"/>, allowing one space or dash between groups.</summary>
-    private static bool TryRead(string text, int start, int length, out int end)
+    private static bool TryRead(string text, int start, int length, bool lower, out int end)
     {
         int count = 0, i = start;
         end = start;
         while (i < text.Length && count < length)
         {
             char c = text[i];
-            if (char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c))
+            if (char.IsAsciiDigit(c) || (lower ? char.IsAsciiLetterLower(c) : char.IsAsciiLetterUpper(c)))
             {
                 count++;
                 i++;
             }
-            else if (count >= 4 && c is ' ' or '-' && i + 1 < text.Length && (char.IsAsciiLetterUpper(text[i + 1]) || char.IsAsciiDigit(text[i + 1])))
+            else if (!lower && count >= 4 && c is ' ' or '-' && i + 1 < text.Length && (char.IsAsciiDigit(text[i + 1]) || char.IsAsciiLetterUpper(text[i + 1])))
             {
                 i++;
             }
@@ -130,6 +160,4 @@ internal sealed partial class IbanDetector : IPiiDetector
         return remainder == 1;
     }
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9_])[A-Z]{2}\d{2}(?=[ -]?[A-Z0-9])", RegexOptions.CultureInvariant)]
-    private static partial Regex StartPattern();
 }

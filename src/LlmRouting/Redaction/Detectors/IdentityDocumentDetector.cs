@@ -9,18 +9,18 @@ namespace LlmRouting;
 /// "passport" / "travel document"; "driver's license", "driving licence", "DL", "license number"; "date of birth", "DOB",
 /// "born", "birthday" (also as a CSV column header).
 /// </summary>
-internal sealed partial class IdentityDocumentDetector : IPiiDetector
+internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
 {
     private const int Window = 48;
 
     private static readonly SearchValues<string> s_passportWords = SearchValues.Create(["passport", "travel document", "travel doc"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> s_licenceWords = SearchValues.Create(
-        ["driver's licen", "drivers licen", "driver licen", "driving licen", "driver’s licen", "licence number", "license number", "licence no", "license no", "license #", "license#", "lic#", "lic. no", "dl#", "dl #", "dl no", "dl number"],
+        ["driver's licen", "drivers licen", "driver licen", "driving licen", "s licen", "licence number", "license number", "licence no", "license no", "license #", "license#", "lic#", "lic. no", "dl#", "dl #", "dl no", "dl number"],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> s_birthWords = SearchValues.Create(
-        ["date of birth", "dob", "d.o.b", "born", "birthday", "birth date", "birthdate", "birth_date", "date_of_birth", "geboren", "né le", "née le", "fecha de nacimiento"],
+        ["date of birth", "dob", "d.o.b", "born", "birthday", "birth date", "birthdate", "birth_date", "date_of_birth", "geboren", "fecha de nacimiento"],
         StringComparison.OrdinalIgnoreCase);
 
     private readonly bool _passport;
@@ -55,6 +55,21 @@ internal sealed partial class IdentityDocumentDetector : IPiiDetector
 
     public void Detect(string text, List<PiiMatch> matches)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(matches);
+        Detect(text, matches, TextProfile.Of(text));
+    }
+
+    /// <inheritdoc/>
+    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
+
+    private void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    {
+        if (profile.MaxDigitCluster == 0)
+        {
+            return;
+        }
+
         ReadOnlySpan<char> span = text.AsSpan();
         if (span.IndexOfAny(DetectorText.Digits) < 0)
         {
@@ -102,13 +117,13 @@ internal sealed partial class IdentityDocumentDetector : IPiiDetector
     [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]\d{8}|\d{9})(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex PassportPattern();
 
-    [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]{0,3}\d[A-Za-z0-9]{3,16}|[A-Za-z]?\d{1,4}(?:-\d{2,4}){1,3})(?![\w-])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]{0,5}\d[A-Za-z0-9]{2,16}|[A-Za-z]?\d{1,4}(?:-\d{2,4}){1,3}|\d{3} \d{3} \d{3})(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex LicencePattern();
 
     [GeneratedRegex(@"\bD\.?L\b", RegexOptions.CultureInvariant)]
     private static partial Regex DlWordPattern();
 
-    [GeneratedRegex(@"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:\d{4}[-/.](?:0?[1-9]|1[0-2])[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)]
     private static partial Regex DateShapePattern();
 
     [GeneratedRegex(

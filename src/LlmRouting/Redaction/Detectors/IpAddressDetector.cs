@@ -10,23 +10,27 @@ namespace LlmRouting;
 /// framework's parser: compressed, IPv4-embedded, zone ids, prefixes). Version-like numbers after words such as
 /// "version" or "build" are skipped.
 /// </summary>
-internal sealed partial class IpAddressDetector : IPiiDetector
+internal sealed partial class IpAddressDetector : IProfiledPiiDetector
 {
     private static readonly SearchValues<string> s_versionWords = SearchValues.Create(
         ["version", "ver.", "build", "release", "v.", "firmware", "update", "upgrade", "oid", "snmp", "isbn"], StringComparison.OrdinalIgnoreCase);
-
-    private static readonly SearchValues<char> s_v6Trigger = SearchValues.Create(":");
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.IpAddress];
 
     public void Detect(string text, List<PiiMatch> matches)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(matches);
+        Detect(text, matches, TextProfile.Of(text));
+    }
+
+    /// <inheritdoc/>
+    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
+
+    private static void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    {
         ReadOnlySpan<char> span = text.AsSpan();
-        int firstDigit = span.IndexOfAny(DetectorText.Digits);
-        if (firstDigit < 0 && span.IndexOfAny(s_v6Trigger) < 0)
-        {
-            return;
-        }
+        int firstDigit = profile.MaxDigitCluster >= 4 ? span.IndexOfAny(DetectorText.Digits) : -1;
 
         int before = matches.Count;
         if (firstDigit >= 0)
@@ -42,38 +46,74 @@ internal sealed partial class IpAddressDetector : IPiiDetector
             }
         }
 
-        if (span.IndexOf("::", StringComparison.Ordinal) < 0 && span.IndexOfAny(s_v6Trigger) < 0)
+        // IPv6: only tokens with two colons are candidates.
+        int i = 0;
+        while (i < span.Length)
+        {
+            int colon = span[i..].IndexOf(':');
+            if (colon < 0)
+            {
+                return;
+            }
+
+            int at = i + colon;
+            int next = span[(at + 1)..].IndexOf(':');
+            if (next < 0)
+            {
+                return;
+            }
+
+            if (next > 5)
+            {
+                i = at + 1;
+                continue;
+            }
+
+            int start = at;
+            while (start > 0 && IsV6Char(span[start - 1]))
+            {
+                start--;
+            }
+
+            int end = at;
+            while (end < span.Length && IsV6Char(span[end]))
+            {
+                end++;
+            }
+
+            foreach (ValueMatch m in V6Pattern().EnumerateMatches(span[start..end]))
+            {
+                AddV6(text, matches, before, start + m.Index, m.Length);
+            }
+
+            i = Math.Max(end, at + 1);
+        }
+    }
+
+    private static bool IsV6Char(char c) => char.IsAsciiHexDigit(c) || c is ':' or '.' or '%' or '/' || char.IsAsciiLetter(c) || c == '_';
+
+    private static void AddV6(string text, List<PiiMatch> matches, int before, int index, int length)
+    {
+        ReadOnlySpan<char> candidate = text.AsSpan(index, length);
+        int slash = candidate.IndexOf('/');
+        ReadOnlySpan<char> address = slash >= 0 ? candidate[..slash] : candidate;
+        int zone = address.IndexOf('%');
+        ReadOnlySpan<char> bare = zone >= 0 ? address[..zone] : address;
+        if (!IsPlausibleV6(bare) || !IPAddress.TryParse(bare, out IPAddress? parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
         {
             return;
         }
 
-        foreach (ValueMatch m in V6Pattern().EnumerateMatches(text))
+        for (int k = before; k < matches.Count; k++)
         {
-            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
-            int slash = candidate.IndexOf('/');
-            ReadOnlySpan<char> address = slash >= 0 ? candidate[..slash] : candidate;
-            int zone = address.IndexOf('%');
-            ReadOnlySpan<char> bare = zone >= 0 ? address[..zone] : address;
-            if (!IsPlausibleV6(bare) || !IPAddress.TryParse(bare, out IPAddress? parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
+            if (matches[k].Start >= index && matches[k].Start < index + length)
             {
-                continue;
-            }
-
-            bool overlapsV4 = false;
-            for (int k = before; k < matches.Count; k++)
-            {
-                if (matches[k].Start >= m.Index && matches[k].Start < m.Index + m.Length)
-                {
-                    matches[k] = new PiiMatch(m.Index, m.Length, PiiEntityTypes.IpAddress) { Subtype = "v6" };
-                    overlapsV4 = true;
-                }
-            }
-
-            if (!overlapsV4)
-            {
-                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.IpAddress) { Subtype = "v6" });
+                matches[k] = new PiiMatch(index, length, PiiEntityTypes.IpAddress) { Subtype = "v6" };
+                return;
             }
         }
+
+        matches.Add(new PiiMatch(index, length, PiiEntityTypes.IpAddress) { Subtype = "v6" });
     }
 
     /// <summary>Rejects colon-separated look-alikes: times (<c>10:11:12</c>), C++ scopes, MAC addresses, lone <c>::</c>.</summary>
@@ -96,6 +136,6 @@ internal sealed partial class IpAddressDetector : IPiiDetector
     [GeneratedRegex(@"(?<![\w.]|\d\.)(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?:/(?:3[0-2]|[12]?\d))?(?!\w|\.\d)", RegexOptions.CultureInvariant)]
     private static partial Regex V4Pattern();
 
-    [GeneratedRegex(@"(?<![\w:.%])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z_.]+)?(?:/\d{1,3})?(?![\w:])", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w:.%])(?:[0-9A-Fa-f]{1,4}|:)?(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?(?:%[0-9A-Za-z_.]+)?(?:/\d{1,3})?(?![\w:]|\.\d)", RegexOptions.CultureInvariant)]
     private static partial Regex V6Pattern();
 }

@@ -11,7 +11,7 @@ namespace LlmRouting;
 /// national one must be valid for one of the configured regions, or stand next to a word such as "phone", "call", "fax".
 /// Shapes of other entities (dates, SSNs, IP addresses, card numbers, decimals) are skipped.
 /// </summary>
-internal sealed partial class PhoneNumberDetector : IPiiDetector
+internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
 {
     /// <summary>The regions tried for national formats when none are configured.</summary>
     internal static readonly string[] DefaultRegions =
@@ -24,9 +24,18 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
 
     private static readonly SearchValues<string> s_contextBefore = SearchValues.Create(
     [
-        "phone", "tel", "call", "mobile", "cell", "fax", "office", "contact", "reach", "text me", "text at", "whatsapp", "sms",
-        "dial", "ring", "number", "no.", "nr", "telefon", "téléphone", "móvil", "handy", "landline", "hotline", "answering",
-        "messages to", "☎", "📞",
+        "phone", "tel:", "tel.", "tel ", "call", "mobile", "cell", "fax", "office", "contact", "reach", "text me", "text at",
+        "whatsapp", "sms", "dial", "ring me", "my number", "number is", "telefon", "téléphone", "móvil", "handy", "landline",
+        "hotline", "answering", "messages to", "e.164", "vcard", "☎", "📞",
+    ], StringComparison.OrdinalIgnoreCase);
+
+    // Numbers after these words are identifiers, not phones (unless a phone word is closer).
+    private static readonly SearchValues<string> s_notPhoneBefore = SearchValues.Create(
+    [
+        "case", "order", "part", "invoice", "ticket", "account", "card", "serial", "tracking", "reference", "ref.", "sku", "zip",
+        "postal", "postcode", "passport", "licen", "ssn", "social security", "routing", "iban", "swift", "isbn", "version", "build",
+        "prime", "timestamp", "epoch", "unix", "mod ", "compute", "round", "apt", "suite", "unit", "box", "lives at", "located at",
+        "meet you at", "is at", "sent to", "address",
     ], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> s_contextAfter = SearchValues.Create(
@@ -50,6 +59,21 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
 
     public void Detect(string text, List<PiiMatch> matches)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(matches);
+        Detect(text, matches, TextProfile.Of(text));
+    }
+
+    /// <inheritdoc/>
+    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
+
+    private void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    {
+        if (profile.MaxDigitCluster < 6)
+        {
+            return;
+        }
+
         if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
         {
             return;
@@ -62,7 +86,7 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
             int extension = FindExtension(candidate);
             ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
             int digits = DetectorText.CountDigits(number);
-            if (digits is < 7 or > 15 || IsOtherShape(number))
+            if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
             {
                 continue;
             }
@@ -85,12 +109,27 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
             return TryParse(e164, "ZZ", out PhoneNumber? parsed) && s_util.Value.IsPossibleNumber(parsed) && (separated || context || s_util.Value.IsValidNumber(parsed));
         }
 
-        if (context)
+        int lineStart = start == 0 ? 0 : text.LastIndexOf('\n', start - 1) + 1;
+        bool identifier = DetectorText.KeywordBefore(text, start, Math.Min(24, start - lineStart), s_notPhoneBefore);
+        if (StreetFollows(text, end))
         {
-            return true;
+            return false; // "call a taxi to 14 3684 Court Street"
         }
 
-        if (!separated || digits < 8)
+        if (NanpPattern().IsMatch(number))
+        {
+            return !identifier;
+        }
+
+        if (context && !(identifier && !DetectorText.KeywordBefore(text, start, 24, s_contextBefore)))
+        {
+            return digits >= 7 || separated;
+        }
+
+        // Without a phone word: a national number valid in one of the regions, not after an identifier word, not followed by
+        // more words of the same phrase, and (unseparated) starting with a trunk prefix or shaped like a 10-digit national number
+        // that is not an epoch timestamp.
+        if (identifier || digits < 8 || FollowedByWord(text, end) || (!separated && !(number[0] == '0' ? digits >= 10 : digits == 10 && number[0] != '1')))
         {
             return false;
         }
@@ -105,6 +144,37 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
         }
 
         return false;
+    }
+
+    private static readonly SearchValues<string> s_streetWords = SearchValues.Create(
+    [
+        " street", " st ", " st.", " st,", " avenue", " ave", " road", " rd", " lane", " ln", " drive", " dr.", " boulevard", " blvd",
+        " way", " court", " ct", " place", " pl.", " parkway", " square", " terrace", " highway", " hwy", " crescent", " close",
+        " straße", " strasse", " str.", " rue ", " via ", " calle ", " vej", "gatan", "katu", "weg", "laan", " utca", " út",
+    ], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Returns whether a street word follows within the next few words (the number is a house number).</summary>
+    private static bool StreetFollows(string text, int end)
+    {
+        int limit = Math.Min(text.Length, end + 32);
+        int newline = text.IndexOf('\n', end, limit - end);
+        if (newline >= 0)
+        {
+            limit = newline;
+        }
+
+        return limit > end && end < text.Length && text[end] == ' ' && text.AsSpan(end, limit - end).IndexOfAny(s_streetWords) >= 0;
+    }
+
+    private static bool FollowedByWord(string text, int end)
+    {
+        int i = end;
+        while (i < text.Length && text[i] == ' ')
+        {
+            i++;
+        }
+
+        return i > end && i < text.Length && char.IsLetter(text[i]);
     }
 
     private static bool TryParse(string number, string region, out PhoneNumber? parsed)
@@ -135,20 +205,47 @@ internal sealed partial class PhoneNumberDetector : IPiiDetector
         return -1;
     }
 
-    /// <summary>Shapes of other entities that look like phone numbers: dates, SSNs, IPv4, decimals, times, card numbers.</summary>
-    private static bool IsOtherShape(ReadOnlySpan<char> number)
+    /// <summary>Shapes of other entities that look like phone numbers: dates, timestamps, SSNs, IPv4, decimals, card numbers, IBAN groups.</summary>
+    private static bool IsOtherShape(string text, int start, ReadOnlySpan<char> number)
     {
-        return DatePattern().IsMatch(number) || SsnShapePattern().IsMatch(number) || DottedPattern().IsMatch(number)
-            || (DetectorText.CountDigits(number) >= 13 && CreditCardDetector.IsLuhnValid(number) && CreditCardDetector.Issuer(number) is not null);
+        if (DatePattern().IsMatch(number) || DatePrefixPattern().IsMatch(number) || SsnShapePattern().IsMatch(number) || DottedPattern().IsMatch(number)
+            || (DetectorText.CountDigits(number) >= 12 && CreditCardDetector.IsLuhnValid(number) && CreditCardDetector.Issuer(number) is not null))
+        {
+            return true;
+        }
+
+        // The tail of an IBAN or another code: "NL98 TVOE 9222 0906 78".
+        int i = start - 1;
+        while (i >= 0 && text[i] == ' ')
+        {
+            i--;
+        }
+
+        int wordEnd = i;
+        while (i >= 0 && char.IsAsciiLetterOrDigit(text[i]))
+        {
+            i--;
+        }
+
+        ReadOnlySpan<char> previous = text.AsSpan(i + 1, wordEnd - i);
+        return wordEnd < start - 1 && previous.Length is >= 2 and <= 6 && previous.ContainsAnyInRange('A', 'Z') && !previous.ContainsAnyInRange('a', 'z') && previous.IndexOfAnyExcept(s_upperDigits) < 0;
     }
 
-    [GeneratedRegex(@"(?<![\w@/.:+=#-]|[.-]\d)(?:\+[ ]?|00)?(?:\(\d{1,5}\)|\d{1,5})(?:(?:[ .\-]|[ ]?-[ ]?)?(?:\(\d{1,5}\)|\d{1,6})){1,7}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?!\d|[\w@]|[.-]\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static readonly SearchValues<char> s_upperDigits = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+
+    [GeneratedRegex(@"(?<![\w@/.:+=#-]|[.-]\d)(?:\+[ ]?|00)?(?:\(\d{1,5}\)|\d{1,5})(?:(?:[ .\-]|[ ]?-[ ]?)?(?:\(\d{1,5}\)|\d{1,6})){1,7}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?!\d|[\w@]|[.:-]\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex CandidatePattern();
 
     [GeneratedRegex(@"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)]
     private static partial Regex DatePattern();
 
-    [GeneratedRegex(@"^\d{3}([- ])\d{2}\1\d{4}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NanpPattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}", RegexOptions.CultureInvariant)]
+    private static partial Regex DatePrefixPattern();
+
+    [GeneratedRegex(@"^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$", RegexOptions.CultureInvariant)]
     private static partial Regex SsnShapePattern();
 
     [GeneratedRegex(@"^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)]

@@ -25,15 +25,15 @@ internal sealed partial class SecretDetector
         var rules = new List<SecretRule>
         {
             // --- AI providers ---------------------------------------------------------------------------------------
-            SecretRule.Prefix("anthropic", "sk-ant-api03-", UrlSafe, 80, 120),
-            SecretRule.Prefix("anthropic_admin", "sk-ant-admin01-", UrlSafe, 80, 120),
-            SecretRule.Prefix("anthropic", "sk-ant-", UrlSafe, 40, 140),
+            SecretRule.Prefix("anthropic", "sk-ant-api03-", UrlSafe, 80, 120, check: v => v.EndsWith("AA", StringComparison.Ordinal)),
+            SecretRule.Prefix("anthropic_admin", "sk-ant-admin01-", UrlSafe, 80, 120, check: v => v.EndsWith("AA", StringComparison.Ordinal)),
+            SecretRule.Prefix("anthropic", "sk-ant-", UrlSafe, 40, 140, check: v => v.EndsWith("AA", StringComparison.Ordinal)),
             SecretRule.Prefix("openai", "sk-proj-", UrlSafe, 40, 300),
             SecretRule.Prefix("openai", "sk-svcacct-", UrlSafe, 40, 300),
             SecretRule.Prefix("openai_admin", "sk-admin-", UrlSafe, 40, 300),
             SecretRule.Prefix("openai", "sk-None-", UrlSafe, 40, 300),
             SecretRule.Prefix("openrouter", "sk-or-v1-", LowerHex, 64, 64),
-            SecretRule.Custom("openai", "sk-", false, ReadSkKey, atTokenStart: true),
+            SecretRule.Custom("openai", "sk-", false, ReadSkKey, SecretRuleScope.TokenStart),
             SecretRule.Prefix("groq", "gsk_", AlphaNum, 52, 52),
             SecretRule.Prefix("xai", "xai-", AlphaNum, 70, 90),
             SecretRule.Prefix("perplexity", "pplx-", AlphaNum, 48, 48),
@@ -49,11 +49,11 @@ internal sealed partial class SecretDetector
             SecretRule.Keyword("mistral", "mistral", AlphaNum, 32, 32, minEntropy: 3.5),
 
             // --- Cloud providers ------------------------------------------------------------------------------------
-            SecretRule.Custom("aws_access_key_id", "AKIA", false, ReadAwsKeyId, atTokenStart: true),
-            SecretRule.Custom("aws_access_key_id", "ASIA", false, ReadAwsKeyId, atTokenStart: true),
-            SecretRule.Custom("aws_access_key_id", "ABIA", false, ReadAwsKeyId, atTokenStart: true),
-            SecretRule.Custom("aws_access_key_id", "ACCA", false, ReadAwsKeyId, atTokenStart: true),
-            SecretRule.Custom("aws_access_key_id", "A3T", false, ReadAwsKeyId, atTokenStart: true),
+            SecretRule.Custom("aws_access_key_id", "AKIA", false, ReadAwsKeyId, SecretRuleScope.Anywhere),
+            SecretRule.Custom("aws_access_key_id", "ASIA", false, ReadAwsKeyId, SecretRuleScope.Anywhere),
+            SecretRule.Custom("aws_access_key_id", "ABIA", false, ReadAwsKeyId, SecretRuleScope.Anywhere),
+            SecretRule.Custom("aws_access_key_id", "ACCA", false, ReadAwsKeyId, SecretRuleScope.Anywhere),
+            SecretRule.Custom("aws_access_key_id", "A3T", false, ReadAwsKeyId, SecretRuleScope.Anywhere),
             SecretRule.Keyword("aws_secret_access_key", "aws_secret_access_key", Base64, 40, 40),
             SecretRule.Keyword("aws_secret_access_key", "aws_secret_key", Base64, 40, 40),
             SecretRule.Keyword("aws_secret_access_key", "secret_access_key", Base64, 40, 40),
@@ -69,7 +69,7 @@ internal sealed partial class SecretDetector
             SecretRule.Keyword("azure_storage_key", "AccountKey", Base64, 86, 90),
             SecretRule.Keyword("azure_shared_access_key", "SharedAccessKey", Base64, 40, 90),
             SecretRule.Keyword("azure_sas_token", "sig", "A-Za-z0-9%+/=", 40, 120, check: v => v.Contains("%3D", StringComparison.OrdinalIgnoreCase) || v.EndsWith('=')),
-            SecretRule.Custom("azure_ad_client_secret", "Q~", false, ReadAzureAdSecret),
+            SecretRule.Custom("azure_ad_client_secret", "Q~", false, ReadAzureAdSecret, SecretRuleScope.InToken),
             SecretRule.Keyword("azure_openai_key", "api-key", LowerHex, 32, 32),
             SecretRule.Prefix("alibaba_access_key_id", "LTAI", AlphaNum, 20, 20),
             SecretRule.Prefix("digitalocean_access_token", "doo_v1_", LowerHex, 64, 64),
@@ -93,7 +93,7 @@ internal sealed partial class SecretDetector
             SecretRule.Prefix("doppler_token", "dp.pt.", AlphaNum, 43, 43),
             SecretRule.Prefix("doppler_token", "dp.st.", "A-Za-z0-9._", 43, 80),
             SecretRule.Prefix("pulumi_token", "pul-", LowerHex, 40, 40),
-            SecretRule.Custom("terraform_cloud_token", ".atlasv1.", false, ReadTerraformToken),
+            SecretRule.Custom("terraform_cloud_token", ".atlasv1.", false, ReadTerraformToken, SecretRuleScope.InToken),
             SecretRule.Prefix("vault_service_token", "hvs.", UrlSafe, 90, 120),
             SecretRule.Prefix("vault_batch_token", "hvb.", UrlSafe, 138, 300),
             SecretRule.Keyword("vault_service_token", "vault", "A-Za-z0-9.", 26, 26, check: v => v.StartsWith("s.", StringComparison.Ordinal)),
@@ -101,7 +101,7 @@ internal sealed partial class SecretDetector
             SecretRule.Prefix("openshift_token", "sha256~", UrlSafe, 43, 43),
             SecretRule.Prefix("age_secret_key", "AGE-SECRET-KEY-1", "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58, 58),
             SecretRule.Prefix("onepassword_service_account", "ops_eyJ", Base64, 200, 4000),
-            SecretRule.Custom("onepassword_secret_key", "A3-", false, ReadOnePasswordKey, atTokenStart: true),
+            SecretRule.Custom("onepassword_secret_key", "A3-", false, ReadOnePasswordKey, SecretRuleScope.TokenStart),
 
             // --- Source control and CI -----------------------------------------------------------------------------
             SecretRule.Prefix("github_pat", "ghp_", AlphaNum, 36, 36),
@@ -133,7 +133,7 @@ internal sealed partial class SecretDetector
             SecretRule.Prefix("docker_hub_pat", "dckr_pat_", UrlSafe, 27, 27),
             SecretRule.Prefix("circleci_token", "CCIPAT_", Word, 40, 60),
             SecretRule.Prefix("travis_ci_token", "travis_", AlphaNum, 22, 22),
-            SecretRule.Prefix("sourcegraph_token", "sgp_", "A-Za-z0-9_", 40, 60, check: v => v.StartsWith("sgp_local_", StringComparison.Ordinal) || v.Length is 44 or 61),
+            SecretRule.Prefix("sourcegraph_token", "sgp_", "A-Za-z0-9_", 40, 60, check: IsSourcegraphToken, minEntropy: 3),
             SecretRule.Keyword("sourcegraph_token", "sourcegraph", Hex, 40, 40),
             SecretRule.Prefix("sonar_token", "squ_", LowerHex, 40, 40),
             SecretRule.Prefix("sonar_token", "sqp_", LowerHex, 40, 40),
@@ -161,22 +161,22 @@ internal sealed partial class SecretDetector
             SecretRule.Prefix("clickhouse_secret", "4b1d", AlphaNum, 38, 38),
 
             // --- Messaging and collaboration ------------------------------------------------------------------------
-            SecretRule.Prefix("slack_bot_token", "xoxb-", "A-Za-z0-9-", 20, 200, check: v => v.AsSpan(5).ContainsAnyInRange('0', '9')),
-            SecretRule.Prefix("slack_user_token", "xoxp-", "A-Za-z0-9-", 20, 200),
+            SecretRule.Prefix("slack_bot_token", "xoxb-", "A-Za-z0-9-", 20, 200, check: IsSlackToken),
+            SecretRule.Prefix("slack_user_token", "xoxp-", "A-Za-z0-9-", 20, 200, check: IsSlackToken),
             SecretRule.Prefix("slack_config_token", "xoxe.xoxb-", "A-Za-z0-9-", 100, 200),
             SecretRule.Prefix("slack_config_token", "xoxe.xoxp-", "A-Za-z0-9-", 100, 200),
-            SecretRule.Prefix("slack_user_token", "xoxe-", "A-Za-z0-9-", 20, 200),
-            SecretRule.Prefix("slack_legacy_token", "xoxs-", "A-Za-z0-9-", 20, 200),
-            SecretRule.Prefix("slack_legacy_token", "xoxo-", "A-Za-z0-9-", 20, 200),
+            SecretRule.Prefix("slack_user_token", "xoxe-", "A-Za-z0-9-", 20, 200, check: IsSlackToken),
+            SecretRule.Prefix("slack_legacy_token", "xoxs-", "A-Za-z0-9-", 20, 200, check: IsSlackToken),
+            SecretRule.Prefix("slack_legacy_token", "xoxo-", "A-Za-z0-9-", 20, 200, check: IsSlackToken),
             SecretRule.Prefix("slack_legacy_token", "xoxa-", "A-Za-z0-9-", 10, 200),
             SecretRule.Prefix("slack_legacy_token", "xoxr-", "A-Za-z0-9-", 10, 200),
             SecretRule.Prefix("slack_app_token", "xapp-", "A-Za-z0-9-", 20, 200),
-            SecretRule.Custom("slack_webhook", "hooks.slack.com/", true, ReadSlackWebhook),
-            SecretRule.Custom("discord_webhook", "discord.com/api/webhooks/", true, ReadUrlWithPath),
-            SecretRule.Custom("discord_webhook", "discordapp.com/api/webhooks/", true, ReadUrlWithPath),
-            SecretRule.Custom("teams_webhook", "webhook.office.com/webhookb2/", true, ReadUrlWithPath),
+            SecretRule.Custom("slack_webhook", "hooks.slack.com/", true, ReadSlackWebhook, SecretRuleScope.TokenStart),
+            SecretRule.Custom("discord_webhook", "discord.com/api/webhooks/", true, ReadUrlWithPath, SecretRuleScope.TokenStart),
+            SecretRule.Custom("discord_webhook", "discordapp.com/api/webhooks/", true, ReadUrlWithPath, SecretRuleScope.TokenStart),
+            SecretRule.Custom("teams_webhook", "webhook.office.com/webhookb2/", true, ReadUrlWithPath, SecretRuleScope.TokenStart),
             SecretRule.Keyword("discord_bot_token", "discord", "A-Za-z0-9_.-", 59, 72, check: v => v.Count('.') == 2),
-            SecretRule.Custom("telegram_bot_token", ":AA", false, ReadTelegramToken),
+            SecretRule.Custom("telegram_bot_token", ":AA", false, ReadTelegramToken, SecretRuleScope.InToken),
             SecretRule.Prefix("sendgrid", "SG.", "A-Za-z0-9_.=-", 66, 70, check: v => v.Count('.') == 2),
             SecretRule.Prefix("sendinblue_token", "xkeysib-", "a-zA-Z0-9-", 81, 81),
             SecretRule.Keyword("mailgun_key", "mailgun", "a-z0-9-", 36, 50, check: v => v.StartsWith("key-", StringComparison.Ordinal) || v.Length > 40),
@@ -187,8 +187,8 @@ internal sealed partial class SecretDetector
             SecretRule.Keyword("notion_token", "notion", Word, 50, 50, check: v => v.StartsWith("secret_", StringComparison.Ordinal)),
             SecretRule.Prefix("facebook_page_token", "EAAM", AlphaNum, 100, 1000),
             SecretRule.Prefix("facebook_page_token", "EAAC", AlphaNum, 100, 1000),
-            SecretRule.Custom("facebook_access_token", "facebook", true, ReadFacebookToken),
-            SecretRule.Custom("twitter_bearer_token", "AAAAAAAAAAAAAAAAAAAAA", false, ReadTwitterBearer, atTokenStart: true),
+            SecretRule.Custom("facebook_access_token", "acebook", false, ReadFacebookToken, SecretRuleScope.Anywhere),
+            SecretRule.Custom("twitter_bearer_token", "AAAAAAAAAAAAAAAAAAAAA", false, ReadTwitterBearer, SecretRuleScope.TokenStart),
             SecretRule.Keyword("twitter_secret", "twitter", AlphaNum, 45, 50, minEntropy: 3.5),
             SecretRule.Keyword("linkedin_secret", "linkedin", AlphaNum, 16, 16, minEntropy: 3),
             SecretRule.Keyword("twitch_token", "twitch", LowerAlphaNum, 30, 30, minEntropy: 3),
@@ -222,7 +222,7 @@ internal sealed partial class SecretDetector
             SecretRule.Prefix("flutterwave_secret_key", "FLWSECK-", "a-hA-H0-9X-", 32, 40),
             SecretRule.Prefix("adobe_client_secret", "p8e-", AlphaNum, 32, 32),
             SecretRule.Prefix("typeform_token", "tfp_", "A-Za-z0-9_=.-", 59, 59),
-            SecretRule.Custom("maxmind_license_key", "_mmk", false, ReadMaxMindKey),
+            SecretRule.Custom("maxmind_license_key", "_mmk", false, ReadMaxMindKey, SecretRuleScope.InToken),
             SecretRule.Prefix("new_relic_user_key", "NRAK-", "A-Z0-9", 27, 27),
             SecretRule.Prefix("new_relic_insert_key", "NRII-", "A-Za-z0-9-", 32, 32),
             SecretRule.Prefix("new_relic_browser_key", "NRJS-", LowerHex, 19, 19),
@@ -264,28 +264,27 @@ internal sealed partial class SecretDetector
             SecretRule.Keyword("sidekiq_secret", "contribsys__com", "a-f0-9:", 17, 17, check: v => v[8] == ':'),
 
             // --- Keys, tokens and credentials of any service --------------------------------------------------------
-            SecretRule.Custom("private_key", "-----BEGIN", false, ReadPrivateKey, atTokenStart: true),
-            SecretRule.Custom("putty_private_key", "PuTTY-User-Key-File-", false, ReadPuttyKey, atTokenStart: true),
-            SecretRule.Custom("jwt", "eyJ", false, ReadJwt, atTokenStart: true),
-            SecretRule.Custom("password", "://", false, ReadUrlPassword),
-            SecretRule.Custom("curl_auth_user", "curl", false, ReadCurlUser),
-            SecretRule.Custom("authorization_header", "authorization", true, ReadAuthorizationHeader),
-            SecretRule.Custom("api_key_header", "x-api-key", true, ReadHeaderValue),
-            SecretRule.Custom("api_key_header", "private-token", true, ReadHeaderValue),
-            SecretRule.Custom("api_key_header", "x-auth-token", true, ReadHeaderValue),
-            SecretRule.Custom("nuget_config_password", "<add key=\"ClearTextPassword\"", true, ReadXmlValue),
-            SecretRule.Custom("nuget_config_password", "<add key=\"Password\"", true, ReadXmlValue),
+            SecretRule.Custom("private_key", "-----BEGIN", false, ReadPrivateKey, SecretRuleScope.Anywhere),
+            SecretRule.Custom("putty_private_key", "PuTTY-User-Key-File-", false, ReadPuttyKey, SecretRuleScope.TokenStart),
+            SecretRule.Custom("jwt", "eyJ", false, ReadJwt, SecretRuleScope.TokenStart),
+            SecretRule.Custom("password", "://", false, ReadUrlPassword, SecretRuleScope.Anywhere),
+            SecretRule.Custom("curl_auth_user", "curl", false, ReadCurlUser, SecretRuleScope.Anywhere),
+            SecretRule.Custom("authorization_header", "authorization", true, ReadAuthorizationHeader, SecretRuleScope.KeyName),
+            SecretRule.Custom("api_key_header", "x-api-key", true, ReadHeaderValue, SecretRuleScope.KeyName),
+            SecretRule.Custom("api_key_header", "private-token", true, ReadHeaderValue, SecretRuleScope.KeyName),
+            SecretRule.Custom("api_key_header", "x-auth-token", true, ReadHeaderValue, SecretRuleScope.KeyName),
+            SecretRule.Custom("nuget_config_password", "<add key=", false, ReadXmlValue, SecretRuleScope.Anywhere),
         };
 
         // Passwords and secrets assigned to key-like names: `password = "…"`, `Pwd=…;`, `"client_secret": "…"`.
         foreach (string keyword in PasswordKeywords)
         {
-            rules.Add(SecretRule.Custom("password", keyword, true, ReadPassword));
+            rules.Add(SecretRule.Custom("password", keyword, true, ReadPassword, SecretRuleScope.KeyName));
         }
 
         foreach (string keyword in SecretKeywords)
         {
-            rules.Add(SecretRule.Custom("generic_secret", keyword, true, ReadGenericSecret));
+            rules.Add(SecretRule.Custom("generic_secret", keyword, true, ReadGenericSecret, SecretRuleScope.KeyName));
         }
 
         return rules.ToArray();
@@ -293,7 +292,7 @@ internal sealed partial class SecretDetector
 
     private static string[] PasswordKeywords =>
     [
-        "password", "passwd", "pwd", "passphrase", "contraseña", "contrasena", "passwort", "mot de passe",
+        "password", "passwd", "pwd", "passphrase", "contrasena", "passwort", "motdepasse", "mot_de_passe",
     ];
 
     private static string[] SecretKeywords =>
@@ -304,6 +303,48 @@ internal sealed partial class SecretDetector
     ];
 
     private static bool IsUuid(string v) => Guid.TryParseExact(v, "D", out _);
+
+    /// <summary>Slack tokens: <c>xox?-</c>, numeric workspace/user ids of 8+ digits, then a random part of 10+ characters.</summary>
+    private static bool IsSlackToken(string v)
+    {
+        string[] parts = v.Split('-');
+        if (parts.Length < 3 || parts[^1].Length < 10 || parts[^1].AsSpan().IndexOfAnyExcept('-') < 0)
+        {
+            return false;
+        }
+
+        int numeric = 0;
+        for (int i = 1; i < parts.Length - 1; i++)
+        {
+            if (parts[i].Length >= 8 && parts[i].AsSpan().IndexOfAnyExcept(DetectorText.Digits) < 0)
+            {
+                numeric++;
+            }
+            else if (parts[i].Length > 1)
+            {
+                return false;
+            }
+        }
+
+        return numeric >= 1 || (parts.Length == 3 && parts[1].Length == 1 && parts[2].Length >= 100);
+    }
+
+    private static bool IsSourcegraphToken(string v)
+    {
+        ReadOnlySpan<char> body = v.AsSpan(4);
+        if (body.StartsWith("local_", StringComparison.Ordinal))
+        {
+            body = body[6..];
+        }
+        else if (body.Length == 57 && body[16] == '_')
+        {
+            body = body[17..];
+        }
+
+        return body.Length == 40 && body.IndexOfAnyExcept(s_hex) < 0;
+    }
+
+    private static readonly SearchValues<char> s_hex = SecretRule.Chars(Hex);
 
     private static bool IsWordAt(string text, int index) => index >= 0 && index < text.Length && DetectorText.IsWordChar(text[index]);
 
@@ -319,6 +360,7 @@ internal sealed partial class SecretDetector
     }
 
     private static readonly SearchValues<char> s_alphaNum = SecretRule.Chars(AlphaNum);
+    private static readonly SearchValues<char> s_lowerWords = SecretRule.Chars("a-z_.-");
     private static readonly SearchValues<char> s_urlSafe = SecretRule.Chars(UrlSafe);
     private static readonly SearchValues<char> s_jwtChars = SecretRule.Chars("A-Za-z0-9_-");
     private static readonly SearchValues<char> s_jwtSignature = SecretRule.Chars("A-Za-z0-9_+/=-");
@@ -617,8 +659,8 @@ internal sealed partial class SecretDetector
 
         Group value = m.Groups["v"];
         ReadOnlySpan<char> span = text.AsSpan(value.Index, value.Length);
-        int colon = span.IndexOf(':');
-        return colon >= 0 && !IsPlaceholder(span[(colon + 1)..].Trim("\"'{}$")) ? (value.Index, value.Length) : (-1, 0);
+        ReadOnlySpan<char> bare = span.Trim("\"'{}$:");
+        return span.Contains(':') && bare.Length >= 6 && !IsPlaceholder(bare) ? (value.Index, value.Length) : (-1, 0);
     }
 
     /// <summary>The credential of an <c>Authorization</c> header (any scheme).</summary>
@@ -670,7 +712,7 @@ internal sealed partial class SecretDetector
     private static (int, int) ReadXmlValue(string text, int at)
     {
         int v = text.IndexOf("value=\"", at, Math.Min(80, text.Length - at), StringComparison.OrdinalIgnoreCase);
-        if (v < 0)
+        if (v < 0 || !text.AsSpan(at, v - at).Contains("Password\"", StringComparison.OrdinalIgnoreCase))
         {
             return (-1, 0);
         }
@@ -690,7 +732,7 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> value = text.AsSpan(start, length);
-        if (IsPlaceholder(value) || IsWeakExample(value) || LooksLikeCode(text, start, length) || value.IndexOfAnyExcept(SecretRule.Chars("a-z_.")) < 0)
+        if (InUrlQuery(text, at) || IsPlaceholder(value) || IsWeakExample(value) || LooksLikeCode(text, start, length) || value.IndexOfAnyExcept(s_lowerWords) < 0)
         {
             return (-1, 0);
         }
@@ -698,9 +740,14 @@ internal sealed partial class SecretDetector
         return (start, length);
     }
 
-    /// <summary>A value assigned to a key-like name (<c>secret</c>, <c>token</c>, <c>api_key</c>, …) that looks random: 16+ characters, letters and digits, high entropy.</summary>
+    /// <summary>A value assigned to a key-like name (<c>secret</c>, <c>token</c>, <c>api_key</c>, …) that looks random: 12+ characters, letters and digits, high entropy.</summary>
     private static (int, int) ReadGenericSecret(string text, int at)
     {
+        if (InUrlQuery(text, at) || PublicKeyName(text, at) || NonSecretKeyName(text, at))
+        {
+            return (-1, 0);
+        }
+
         (int start, int length) = FindKeyValue(text, at, s_valueChars);
         if (length < 12 || length > 512)
         {
@@ -708,7 +755,13 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> value = text.AsSpan(start, length);
-        if (IsPlaceholder(value) || LooksLikeCode(text, start, length))
+        if (length == 36 && IsUuid(value.ToString()) && IsApiKeyName(text.AsSpan(at, Math.Min(8, text.Length - at))))
+        {
+            return (start, length); // apikey: 5eb4223e-5008-46e5-be67-c7b8f2732305
+        }
+
+        if (IsPlaceholder(value) || LooksLikeCode(text, start, length) || value.Count('-') + value.Count('_') + value.Count('.') >= 2
+            || value.Contains("abcdefgh", StringComparison.OrdinalIgnoreCase) || value.Contains("0123456", StringComparison.Ordinal) || value.Contains('.'))
         {
             return (-1, 0);
         }
@@ -716,8 +769,64 @@ internal sealed partial class SecretDetector
         bool letters = value.ContainsAnyInRange('a', 'z') || value.ContainsAnyInRange('A', 'Z');
         bool digits = value.ContainsAnyInRange('0', '9');
         double entropy = DetectorText.Entropy(value);
-        bool random = letters && digits && (length >= 16 ? entropy >= 3.3 : entropy >= 3.2);
+        bool hex = value.IndexOfAnyExcept(s_hex) < 0;
+        bool random = letters && digits && (hex ? length >= 16 && entropy >= 2.8 : length >= 16 ? entropy >= 3.3 : entropy >= 3.2);
         return random ? (start, length) : (-1, 0);
+    }
+
+    /// <summary>Key names that hold metadata about a secret rather than the secret (<c>key_vault_name</c>, <c>credentialsId</c>, <c>keyFile</c>).</summary>
+    private static bool NonSecretKeyName(string text, int at)
+    {
+        int end = at;
+        while (end < text.Length && end - at < 40 && (DetectorText.IsWordChar(text[end]) || text[end] is '.' or '-'))
+        {
+            end++;
+        }
+
+        ReadOnlySpan<char> name = text.AsSpan(at, end - at);
+        foreach (string suffix in (string[])["name", "id", "ids", "file", "path", "url", "uri", "type", "size", "length", "len", "count", "format", "prefix", "version", "store", "ring", "chain", "pair", "board", "word", "words", "note", "notes"])
+        {
+            if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && (name.EndsWith(suffix, StringComparison.Ordinal) ? !char.IsAsciiLetterLower(name[^(suffix.Length + 1)]) : char.IsAsciiLetterUpper(name[^suffix.Length])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsApiKeyName(ReadOnlySpan<char> name) =>
+        name.StartsWith("apikey", StringComparison.OrdinalIgnoreCase) || name.StartsWith("api_key", StringComparison.OrdinalIgnoreCase) || name.StartsWith("api-key", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Returns whether the key word at <paramref name="at"/> sits in the query string of a URL (<c>…?token=…</c>), where the URL is the entity.</summary>
+    private static bool InUrlQuery(string text, int at)
+    {
+        int i = at - 1;
+        bool query = false;
+        while (i >= 0 && !char.IsWhiteSpace(text[i]) && at - i < 2048)
+        {
+            if (text[i] is '?' or '&')
+            {
+                query = true;
+            }
+            else if (query && text[i] == '/' && i > 0 && text[i - 1] == '/')
+            {
+                return true;
+            }
+
+            i--;
+        }
+
+        return false;
+    }
+
+    /// <summary>Returns whether the key name around <paramref name="at"/> says the value is public (<c>public_key</c>, <c>publicToken</c>).</summary>
+    private static bool PublicKeyName(string text, int at)
+    {
+        int from = Math.Max(0, at - 8);
+        return text.AsSpan(from, at - from).Contains("public", StringComparison.OrdinalIgnoreCase)
+            || text.AsSpan(from, at - from).Contains("pub_", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Like <see cref="FindAssignedValue"/>, but the key word must start a key name (not sit inside a word such as "monkey").</summary>
@@ -756,6 +865,6 @@ internal sealed partial class SecretDetector
     [GeneratedRegex(@"(?<![\w|])\d{15,16}[|%][0-9A-Za-z_-]{27,40}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex FacebookTokenPattern();
 
-    [GeneratedRegex(@"\Gcurl\b[^\n]*?(?:\\\r?\n[^\n]*?){0,5}?[ \t](?:-u|--user)(?:=|[ \t]{1,5})(?<v>""[^""\n]{3,}""|'[^'\n]{3,}'|[^\s""']+:[^\s]+)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\Gcurl\b[^\n]*?(?:\\\r?\n[^\n]*?){0,5}?[ \t](?:-u|--user)(?:=|[ \t]{1,5})(?<v>(?:""[^""\n]{3,}""|'[^'\n]{3,}'|[^\s""':]+)(?::(?:""[^""\n]*""|'[^'\n]*'|[^\s""']+))?)", RegexOptions.CultureInvariant)]
     private static partial Regex CurlUserPattern();
 }

@@ -48,23 +48,26 @@ internal sealed class SecretRule
 
     /// <summary>A token that starts with <paramref name="prefix"/> followed by <paramref name="min"/>–<paramref name="max"/> characters of <paramref name="body"/>.</summary>
     public static SecretRule Prefix(string subtype, string prefix, string body, int min, int max, bool ignoreCase = false, Func<string, bool>? check = null, double minEntropy = 0) =>
-        new(subtype, prefix, ignoreCase, SecretRuleKind.Prefix) { Body = Chars(body), Min = min, Max = max, Check = check, MinEntropy = minEntropy, AtTokenStart = true };
+        new(subtype, prefix, ignoreCase, SecretRuleKind.Prefix) { Body = Chars(body), Min = min, Max = max, Check = check, MinEntropy = minEntropy, Scope = SecretRuleScope.TokenStart };
 
     /// <summary>A value assigned to a key whose name contains <paramref name="keyword"/> (<c>HEROKU_API_KEY = "…"</c>, <c>heroku: …</c>).</summary>
     public static SecretRule Keyword(string subtype, string keyword, string body, int min, int max, Func<string, bool>? check = null, double minEntropy = 0) =>
-        new(subtype, keyword, true, SecretRuleKind.Keyword) { Body = Chars(body), Min = min, Max = max, Check = check, MinEntropy = minEntropy };
+        new(subtype, keyword, true, SecretRuleKind.Keyword) { Body = Chars(body), Min = min, Max = max, Check = check, MinEntropy = minEntropy, Scope = SecretRuleScope.KeyName };
 
     /// <summary>A format read by custom code from the anchor position.</summary>
     /// <param name="subtype">The subtype reported.</param>
     /// <param name="anchor">The literal that must occur.</param>
     /// <param name="ignoreCase">Whether the anchor matches in any case.</param>
     /// <param name="reader">Reads the secret's span from the anchor position.</param>
-    /// <param name="atTokenStart">Whether the anchor starts the token (so the rule can recognise a value found by a key-word rule).</param>
-    public static SecretRule Custom(string subtype, string anchor, bool ignoreCase, Func<string, int, (int Start, int Length)> reader, bool atTokenStart = false) =>
-        new(subtype, anchor, ignoreCase, SecretRuleKind.Custom) { Reader = reader, AtTokenStart = atTokenStart };
+    /// <param name="scope">Where the anchor is looked for.</param>
+    public static SecretRule Custom(string subtype, string anchor, bool ignoreCase, Func<string, int, (int Start, int Length)> reader, SecretRuleScope scope) =>
+        new(subtype, anchor, ignoreCase, SecretRuleKind.Custom) { Reader = reader, Scope = scope };
 
     /// <summary>Gets a value indicating whether the anchor starts the secret itself (prefix formats), rather than a key name.</summary>
-    public bool AtTokenStart { get; private init; }
+    public bool AtTokenStart => Scope == SecretRuleScope.TokenStart;
+
+    /// <summary>Gets where the rule's anchor is looked for.</summary>
+    public SecretRuleScope Scope { get; private init; }
 
     /// <summary>Builds a character set from a compact spec such as <c>A-Za-z0-9_-</c> (a trailing or leading <c>-</c> is literal).</summary>
     public static SearchValues<char> Chars(string spec)
@@ -89,6 +92,22 @@ internal sealed class SecretRule
 
         return SearchValues.Create(chars.ToArray());
     }
+}
+
+/// <summary>Where a <see cref="SecretRule"/>'s anchor is looked for.</summary>
+internal enum SecretRuleScope
+{
+    /// <summary>At the start of a token (a run of key characters): prefixes such as <c>ghp_</c>.</summary>
+    TokenStart,
+
+    /// <summary>In the name before an assignment (<c>=</c>, <c>:</c>): key words such as <c>password</c> or <c>heroku</c>.</summary>
+    KeyName,
+
+    /// <summary>Inside a token of 12+ characters (e.g. Azure AD's <c>Q~</c>).</summary>
+    InToken,
+
+    /// <summary>Anywhere in the text (<c>://</c>, <c>-----BEGIN</c>, <c>curl</c>).</summary>
+    Anywhere,
 }
 
 /// <summary>How a <see cref="SecretRule"/> reads its value.</summary>

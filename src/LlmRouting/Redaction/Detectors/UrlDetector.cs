@@ -39,38 +39,69 @@ internal sealed partial class UrlDetector : IPiiDetector
         "os", "sys", "math", "console", "window", "document", "args", "options", "props", "state", "data", "item", "row", "e",
         "err", "error", "event", "model", "app", "db", "df", "file", "path", "node", "client", "server", "settings", "env", "i");
 
-    private static readonly SearchValues<char> s_dot = SearchValues.Create(".:");
+    private static readonly SearchValues<char> s_dot = SearchValues.Create(".");
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.Url];
 
     public void Detect(string text, List<PiiMatch> matches)
     {
-        if (text.AsSpan().IndexOfAny(s_dot) < 0)
+        ReadOnlySpan<char> span = text.AsSpan();
+        int lastEnd = 0;
+        int i = 0;
+        while (i < span.Length)
         {
-            return;
-        }
+            // A URL contains "://" or a dot between two host characters; jump from one such dot to the next.
+            int dot = span[i..].IndexOfAny(s_dot);
+            if (dot < 0)
+            {
+                return;
+            }
 
-        int lastEnd = -1;
-        foreach (ValueMatch m in UrlPattern().EnumerateMatches(text))
-        {
-            int start = m.Index;
-            int length = TrimEnd(text.AsSpan(start, m.Length));
-            ReadOnlySpan<char> url = text.AsSpan(start, length);
-            if (length < 4 || start < lastEnd)
+            int at = i + dot;
+            i = at + 1;
+            if (at == 0 || at + 1 >= span.Length || at < lastEnd || !char.IsAsciiLetterOrDigit(span[at - 1]) || !(char.IsAsciiLetterOrDigit(span[at + 1]) || span[at + 1] == '/'))
             {
                 continue;
             }
 
-            bool schemeOrWww = url.Contains("://", StringComparison.Ordinal) || url.StartsWith("www.", StringComparison.OrdinalIgnoreCase);
-            if (!schemeOrWww && !IsBareDomain(text, start, url))
+            // The candidate is the whitespace-delimited token around the dot.
+            int start = at;
+            while (start > lastEnd && !IsTokenBreak(span[start - 1]))
             {
-                continue;
+                start--;
             }
 
-            matches.Add(new PiiMatch(start, length, PiiEntityTypes.Url));
-            lastEnd = start + length;
+            int end = at;
+            while (end < span.Length && !IsTokenBreak(span[end]))
+            {
+                end++;
+            }
+
+            foreach (ValueMatch m in UrlPattern().EnumerateMatches(span[start..end]))
+            {
+                int mStart = start + m.Index;
+                int length = TrimEnd(span.Slice(mStart, m.Length));
+                ReadOnlySpan<char> url = span.Slice(mStart, length);
+                if (length < 4)
+                {
+                    continue;
+                }
+
+                bool schemeOrWww = url.Contains("://", StringComparison.Ordinal) || url.StartsWith("www.", StringComparison.OrdinalIgnoreCase);
+                if (!schemeOrWww && !IsBareDomain(text, mStart, url))
+                {
+                    continue;
+                }
+
+                matches.Add(new PiiMatch(mStart, length, PiiEntityTypes.Url));
+            }
+
+            lastEnd = end;
+            i = Math.Max(i, end);
         }
     }
+
+    private static bool IsTokenBreak(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '<' or '>' or '(' or ')' or '[' or ']' or '{' or '}' or ',' or ';' or '|' or '\\';
 
     /// <summary>Drops trailing punctuation that ends a sentence rather than the URL; keeps a closing bracket that has an opening one.</summary>
     private static int TrimEnd(ReadOnlySpan<char> url)

@@ -6,29 +6,47 @@ namespace LlmRouting;
 /// <summary>
 /// Detects United States Social Security numbers that follow the SSA's rules: no area 000, 666 or 900–999, no group 00,
 /// no serial 0000, and none of the numbers known to be invalid or used in advertising (078-05-1120, 219-09-9999, …).
-/// <c>123-45-6789</c>-style dashed numbers are reported anywhere; undashed or space-separated ones only near a word such as
-/// "SSN" or "social security".
+/// Numbers grouped 3-2-4 (<c>123-45-6789</c>, <c>123 45 6789</c>) are reported anywhere; nine plain digits and other groupings
+/// only near a word such as "SSN" or "social security" (also as a CSV column header).
 /// </summary>
-internal sealed partial class UsSsnDetector : IPiiDetector
+internal sealed partial class UsSsnDetector : IProfiledPiiDetector
 {
     private static readonly SearchValues<string> s_context = SearchValues.Create(
         ["ssn", "social security", "social sec", "ss#", "ss #", "ssa", "tax id", "taxpayer", "tin:", "itin"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> s_addressWords = SearchValues.Create(["suite", "apt", "unit", "box", "no.", "#"], StringComparison.OrdinalIgnoreCase);
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.UsSsn];
 
     public void Detect(string text, List<PiiMatch> matches)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(matches);
+        Detect(text, matches, TextProfile.Of(text));
+    }
+
+    /// <inheritdoc/>
+    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
+
+    private void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    {
+        if (profile.MaxDigitCluster < 9)
+        {
+            return;
+        }
+
         if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
         {
             return;
         }
 
         Span<char> digits = stackalloc char[9];
+        int headerEnd = text.IndexOf('\n', StringComparison.Ordinal);
+        bool csvHeader = headerEnd > 0 && text.AsSpan(0, headerEnd).Contains(',') && text.AsSpan(0, headerEnd).IndexOfAny(s_context) >= 0;
         foreach (ValueMatch m in SsnPattern().EnumerateMatches(text))
         {
             ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
             int n = 0;
-            bool dashed = true;
             int separators = 0;
             foreach (char c in value)
             {
@@ -45,7 +63,6 @@ internal sealed partial class UsSsnDetector : IPiiDetector
                 else
                 {
                     separators++;
-                    dashed &= c == '-';
                 }
             }
 
@@ -54,9 +71,11 @@ internal sealed partial class UsSsnDetector : IPiiDetector
                 continue;
             }
 
-            // 3-2-4 with dashes is the canonical form; anything else needs a context word.
-            bool canonical = dashed && separators == 2 && value[3] == '-' && value[6] == '-';
-            if (canonical || DetectorText.KeywordBefore(text, m.Index, 60, s_context) || DetectorText.KeywordAfter(text, m.Index + m.Length, 20, s_context))
+            // 3-2-4 grouped (dashes, spaces or dots) is the SSN's own shape; 9 plain digits or other groupings need a context word.
+            bool grouped = separators == 2 && value.Length == 11 && value[3] == value[6]
+                && (value[3] == '-' || !DetectorText.KeywordBefore(text, m.Index, 12, s_addressWords));
+            if (grouped || DetectorText.KeywordBefore(text, m.Index, 60, s_context) || DetectorText.KeywordAfter(text, m.Index + m.Length, 20, s_context)
+                || (csvHeader && m.Index > headerEnd))
             {
                 matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsSsn));
             }
