@@ -325,7 +325,8 @@ internal sealed partial class SecretDetector : IPiiDetector
         ReadOnlySpan<char> keyword = text.AsSpan(at, rule.Anchor.Length);
         bool lower = keyword.IndexOfAnyInRange('A', 'Z') < 0, upper = keyword.IndexOfAnyInRange('a', 'z') < 0;
         bool title = char.IsUpper(keyword[0]) && keyword[1..].IndexOfAnyInRange('A', 'Z') < 0;
-        if ((at > 0 && char.IsAsciiLetterLower(text[at - 1]) && char.IsAsciiLetterLower(text[at])) || !(lower || upper || title))
+        bool exact = keyword.SequenceEqual(rule.Anchor);
+        if ((at > 0 && char.IsAsciiLetterLower(text[at - 1]) && char.IsAsciiLetterLower(text[at])) || !(lower || upper || title || exact))
         {
             return (-1, 0); // inside a word ("rookTable") or camel-case mismatch ("sumOfExposures")
         }
