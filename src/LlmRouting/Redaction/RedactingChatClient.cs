@@ -41,9 +41,9 @@ public sealed partial class RedactingChatClient : DelegatingChatClient
         set => _detectors = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>Creates the default detectors: e-mail addresses and Luhn-valid card numbers.</summary>
+    /// <summary>Creates the default detectors: <see cref="PiiDetectors.Default"/> (every built-in entity type except the opt-in names, places and addresses).</summary>
     /// <returns>The detectors.</returns>
-    public static IReadOnlyList<IPiiDetector> DefaultDetectors() => [new EmailDetector(), new CreditCardDetector()];
+    public static IReadOnlyList<IPiiDetector> DefaultDetectors() => [PiiDetectors.Default];
 
     /// <summary>Gets the mask that replaces a value of <paramref name="entityType"/>.</summary>
     /// <param name="entityType">The entity type.</param>
