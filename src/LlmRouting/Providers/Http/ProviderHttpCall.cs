@@ -219,6 +219,42 @@ internal sealed class ProviderHttpCall
         };
     }
 
+    /// <summary>
+    /// Creates a typed exception like <see cref="CreateException(LlmErrorKind, string, HttpResponseMessage?, string?, Exception?)"/>, with a wait
+    /// the provider stated in its error body (e.g. Google's <c>RetryInfo.retryDelay</c>) used when the reply has no <c>Retry-After</c> header.
+    /// </summary>
+    /// <param name="kind">The classification.</param>
+    /// <param name="message">The message; it must already be free of secrets and prompt text.</param>
+    /// <param name="response">The reply, if any.</param>
+    /// <param name="providerErrorCode">The provider's error code.</param>
+    /// <param name="bodyRetryAfter">The wait stated in the body, if any.</param>
+    /// <returns>The exception.</returns>
+    public LlmProviderException CreateException(
+        LlmErrorKind kind,
+        string message,
+        HttpResponseMessage? response,
+        string? providerErrorCode,
+        TimeSpan? bodyRetryAfter)
+    {
+        LlmProviderException created = CreateException(kind, message, response, providerErrorCode);
+        if (created.RetryAfter is not null || bodyRetryAfter is null)
+        {
+            return created;
+        }
+
+        return new LlmProviderException(kind, message)
+        {
+            Provider = created.Provider,
+            Model = created.Model,
+            Deployment = created.Deployment,
+            StatusCode = created.StatusCode,
+            ProviderRequestId = created.ProviderRequestId,
+            RetryAfter = bodyRetryAfter < TimeSpan.Zero ? TimeSpan.Zero : bodyRetryAfter,
+            RateLimits = created.RateLimits,
+            ProviderErrorCode = created.ProviderErrorCode,
+        };
+    }
+
     /// <summary>Reads the rate limits of a reply.</summary>
     /// <param name="response">The reply.</param>
     /// <returns>The limits, or <see langword="null"/>.</returns>
