@@ -78,6 +78,7 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, LlmRoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, AnthropicProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, GeminiProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());

@@ -197,13 +197,15 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply, if any.</param>
     /// <param name="providerErrorCode">The provider's error code.</param>
     /// <param name="innerException">The cause.</param>
+    /// <param name="providerRequestId">The request id from the error body, used when no request-id header is present.</param>
     /// <returns>The exception.</returns>
     public LlmProviderException CreateException(
         LlmErrorKind kind,
         string message,
         HttpResponseMessage? response = null,
         string? providerErrorCode = null,
-        Exception? innerException = null)
+        Exception? innerException = null,
+        string? providerRequestId = null)
     {
         HttpResponseHeaders? headers = response?.Headers;
         return new LlmProviderException(kind, message, innerException)
@@ -212,7 +214,7 @@ internal sealed class ProviderHttpCall
             Model = Model,
             Deployment = Deployment,
             StatusCode = response?.StatusCode is { } s && s != HttpStatusCode.OK ? s : null,
-            ProviderRequestId = headers is null ? null : ProviderResponseHeaders.GetFirstOf(headers, RequestIdHeaders),
+            ProviderRequestId = (headers is null ? null : ProviderResponseHeaders.GetFirstOf(headers, RequestIdHeaders)) ?? providerRequestId,
             RetryAfter = headers is null ? null : ProviderResponseHeaders.GetRetryAfter(headers, TimeProvider),
             RateLimits = headers is null ? null : RateLimitReader(headers),
             ProviderErrorCode = providerErrorCode,
@@ -259,6 +261,29 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply.</param>
     /// <returns>The limits, or <see langword="null"/>.</returns>
     public RateLimitInfo? GetRateLimits(HttpResponseMessage response) => RateLimitReader(response.Headers);
+
+    /// <summary>
+    /// Gets the properties a successful reply carries from its headers (<see cref="LlmResponsePropertyKeys.RateLimits"/>,
+    /// <see cref="LlmResponsePropertyKeys.ProviderRequestId"/>), for the reply's <c>AdditionalProperties</c>.
+    /// </summary>
+    /// <param name="response">The reply.</param>
+    /// <returns>The properties, or <see langword="null"/> when the headers carry neither.</returns>
+    public Microsoft.Extensions.AI.AdditionalPropertiesDictionary? GetReplyProperties(HttpResponseMessage response)
+    {
+        Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties = null;
+        if (GetRateLimits(response) is { } rateLimits)
+        {
+            properties = new() { [LlmResponsePropertyKeys.RateLimits] = rateLimits };
+        }
+
+        if (ProviderResponseHeaders.GetFirstOf(response.Headers, RequestIdHeaders) is { } requestId)
+        {
+            properties ??= [];
+            properties[LlmResponsePropertyKeys.ProviderRequestId] = requestId;
+        }
+
+        return properties;
+    }
 
     /// <summary>
     /// Makes provider-supplied text safe for an exception message: removes the API key, collapses line breaks

@@ -197,7 +197,11 @@ internal static class ProviderResponseHeaders
         return null;
     }
 
-    private static long? GetLong(HttpResponseHeaders headers, string name) =>
+    /// <summary>Gets a header's first value as an integer.</summary>
+    /// <param name="headers">The reply headers.</param>
+    /// <param name="name">The header name.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or not an integer.</returns>
+    public static long? GetLong(HttpResponseHeaders headers, string name) =>
         GetFirst(headers, name) is { } v && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : null;
 
     private static TimeSpan? GetDuration(HttpResponseHeaders headers, string name) =>
