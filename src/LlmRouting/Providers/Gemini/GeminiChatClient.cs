@@ -81,7 +81,7 @@ public sealed class GeminiChatClient : IChatClient
     /// <summary>The thinking budget, in tokens, sent to Gemini 2.x models for <see cref="ReasoningEffort.High"/>.</summary>
     public const int HighThinkingBudget = 24576;
 
-    private static readonly string[] RequestIdHeaders = [];
+    private static readonly string[] RequestIdHeaders = ["x-goog-request-id", "x-request-id"];
 
     private readonly HttpClient _httpClient;
     private readonly Uri _endpoint;
@@ -109,7 +109,7 @@ public sealed class GeminiChatClient : IChatClient
             throw new ArgumentException("GeminiChatClientOptions.Endpoint must be an absolute URL.", nameof(options));
         }
 
-        if (options.ApiKey is { } key && !ProviderHttpUtilities.IsValidHeaderValue(key.Reveal()))
+        if (options.ApiKey is { } key && !IsValidHeaderValue(key.Reveal()))
         {
             throw new ArgumentException("The API key contains characters that cannot be sent in an HTTP header (control characters or non-ASCII).", nameof(options));
         }
@@ -186,7 +186,7 @@ public sealed class GeminiChatClient : IChatClient
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply without candidates.", response);
         }
 
-        AdditionalPropertiesDictionary? properties = ProviderHttpUtilities.ReplyProperties(call, response);
+        AdditionalPropertiesDictionary? properties = call.GetReplyProperties(response);
         var accumulator = new GeminiStreamAccumulator(call, response, properties);
         var updates = new List<ChatResponseUpdate>(2);
         if (accumulator.Add(dto) is { } content)
@@ -210,7 +210,7 @@ public sealed class GeminiChatClient : IChatClient
             throw GeminiErrors.ForHttpError(call, response, error);
         }
 
-        if (ProviderHttpUtilities.IsJson(response))
+        if (IsJson(response))
         {
             // The server answered with a whole reply (or an error) instead of an event stream.
             byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
@@ -227,7 +227,7 @@ public sealed class GeminiChatClient : IChatClient
             yield break;
         }
 
-        var accumulator = new GeminiStreamAccumulator(call, response, ProviderHttpUtilities.ReplyProperties(call, response));
+        var accumulator = new GeminiStreamAccumulator(call, response, call.GetReplyProperties(response));
         await foreach (SseItem<string> item in call.ReadEventsAsync(response, cancellationToken))
         {
             if (string.IsNullOrWhiteSpace(item.Data))
@@ -253,6 +253,23 @@ public sealed class GeminiChatClient : IChatClient
 
         yield return accumulator.Complete();
     }
+
+    private static bool IsValidHeaderValue(string value)
+    {
+        foreach (char c in value)
+        {
+            if (c is < (char)0x21 or > (char)0x7E)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsJson(HttpResponseMessage response) =>
+        response.Content.Headers.ContentType?.MediaType is { } mediaType
+        && mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     private string ResolveModel(ChatOptions? options)
     {

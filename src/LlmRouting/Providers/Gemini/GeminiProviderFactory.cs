@@ -11,13 +11,6 @@ namespace LlmRouting;
 /// </remarks>
 public sealed class GeminiProviderFactory : IChatProviderFactory
 {
-    private static readonly Lazy<HttpClient> SharedHttpClient = new(
-        () => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = TimeSpan.FromMinutes(10),
-        },
-        LazyThreadSafetyMode.ExecutionAndPublication);
-
     /// <inheritdoc/>
     public IReadOnlyCollection<string> ProviderNames { get; } = [GeminiChatClientOptions.DefaultProviderName];
 
@@ -42,9 +35,6 @@ public sealed class GeminiProviderFactory : IChatProviderFactory
             TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
         };
 
-        HttpClient httpClient = services.GetService(typeof(IHttpClientFactory)) is IHttpClientFactory factory
-            ? factory.CreateClient(OpenAIProviderFactory.HttpClientName(options.ProviderName))
-            : SharedHttpClient.Value;
-        return new GeminiChatClient(httpClient, options);
+        return new GeminiChatClient(ProviderHttpClients.Get(services, options.ProviderName), options);
     }
 }

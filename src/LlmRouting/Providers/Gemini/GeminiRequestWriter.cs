@@ -156,10 +156,14 @@ internal static class GeminiRequestWriter
                 : message.Role == ChatRole.User || message.Role == ChatRole.Tool ? "user"
                 : throw new NotSupportedException($"The chat role '{message.Role}' is not supported by Gemini (user, assistant, system and tool are).");
 
+            int partsBefore = CountParts(turns);
             foreach (AIContent content in message.Contents)
             {
                 switch (content)
                 {
+                    case TextContent { Text.Length: 0 } empty when Signature(empty) is null:
+                        // Gemini rejects empty text parts; an empty text beside other content adds nothing.
+                        break;
                     case FunctionResultContent result:
                         if (!callNames.TryGetValue(result.CallId, out string? name))
                         {
@@ -210,9 +214,27 @@ internal static class GeminiRequestWriter
                         throw new NotSupportedException($"{content.GetType().Name} is not supported by the Gemini adapter.");
                 }
             }
+
+            if (CountParts(turns) == partsBefore && !message.Contents.All(c => c is TextReasoningContent or UsageContent or ErrorContent))
+            {
+                throw new ArgumentException(
+                    $"A '{message.Role}' message has no content Gemini can send (its text is empty); Gemini requires non-empty content in every turn.",
+                    nameof(messages));
+            }
         }
 
         return (system, turns);
+    }
+
+    private static int CountParts(List<Turn> turns)
+    {
+        int count = 0;
+        foreach (Turn turn in turns)
+        {
+            count += turn.Parts.Count;
+        }
+
+        return count;
     }
 
     private static void Add(List<Turn> turns, string role, Part part)
@@ -269,7 +291,7 @@ internal static class GeminiRequestWriter
 
                     w.WriteString("name", call.Name);
                     w.WritePropertyName("args");
-                    ProviderJsonValueWriter.WriteArguments(w, call.Arguments);
+                    ProviderJson.WriteObject(w, call.Arguments);
                     w.WriteEndObject();
                     break;
                 case FunctionResponsePart response:
@@ -323,7 +345,7 @@ internal static class GeminiRequestWriter
 
         if (result.Result is not null and not string)
         {
-            using JsonDocument document = JsonDocument.Parse(ProviderJsonValueWriter.Serialize(result.Result));
+            using JsonDocument document = JsonDocument.Parse(ProviderJson.Serialize(result.Result));
             if (document.RootElement.ValueKind == JsonValueKind.Object)
             {
                 document.RootElement.WriteTo(w);
@@ -339,7 +361,7 @@ internal static class GeminiRequestWriter
 
         w.WriteStartObject();
         w.WritePropertyName("output");
-        ProviderJsonValueWriter.WriteValue(w, result.Result);
+        ProviderJson.WriteValue(w, result.Result);
         w.WriteEndObject();
     }
 
@@ -579,7 +601,7 @@ internal static class GeminiRequestWriter
             }
             else
             {
-                ProviderJsonValueWriter.WriteValue(w, kv.Value);
+                ProviderJson.WriteValue(w, kv.Value);
             }
         }
     }

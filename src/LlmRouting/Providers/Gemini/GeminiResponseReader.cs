@@ -67,6 +67,20 @@ internal static class GeminiResponseReader
         _ => new ChatFinishReason(value),
     };
 
+    /// <summary>Converts a JSON object into function-call arguments (values stay <see cref="JsonElement"/>s, as M.E.AI's parsers produce).</summary>
+    /// <param name="obj">The object.</param>
+    /// <returns>The arguments.</returns>
+    public static Dictionary<string, object?> ToArguments(JsonElement obj)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (JsonProperty property in obj.EnumerateObject())
+        {
+            result[property.Name] = property.Value.Clone();
+        }
+
+        return result;
+    }
+
     /// <summary>Maps usage to M.E.AI's convention: input includes cached and tool-use prompt tokens; output includes thought tokens.</summary>
     /// <param name="usage">The wire usage.</param>
     /// <returns>The usage, or <see langword="null"/>.</returns>
@@ -185,7 +199,7 @@ internal sealed class GeminiStreamAccumulator
             var content = new FunctionCallContent(
                 callId,
                 functionCall.Name ?? string.Empty,
-                functionCall.Args is { ValueKind: JsonValueKind.Object } args ? ProviderJsonValueWriter.ToArguments(args) : new Dictionary<string, object?>());
+                functionCall.Args is { ValueKind: JsonValueKind.Object } args ? GeminiResponseReader.ToArguments(args) : new Dictionary<string, object?>());
             if (signature is not null)
             {
                 content.AdditionalProperties = new() { [GeminiChatClient.ThoughtSignatureKey] = signature };

@@ -222,7 +222,7 @@ internal sealed class ProviderHttpCall
     }
 
     /// <summary>
-    /// Creates a typed exception like <see cref="CreateException(LlmErrorKind, string, HttpResponseMessage?, string?, Exception?)"/>, with a wait
+    /// Creates a typed exception like <see cref="CreateException(LlmErrorKind, string, HttpResponseMessage?, string?, Exception?, string?)"/>, with a wait
     /// the provider stated in its error body (e.g. Google's <c>RetryInfo.retryDelay</c>) used when the reply has no <c>Retry-After</c> header.
     /// </summary>
     /// <param name="kind">The classification.</param>
