@@ -49,6 +49,10 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
                 {
                     errors.Add($"{path}:Provider '{d.Provider}' has no registered provider. Known providers: {string.Join(", ", providers.Order(StringComparer.OrdinalIgnoreCase))}.");
                 }
+                else if (factories.FirstOrDefault(f => f.ProviderNames.Contains(d.Provider, StringComparer.OrdinalIgnoreCase)) is IProviderDeploymentValidator providerChecks)
+                {
+                    errors.AddRange(providerChecks.Validate(path, d));
+                }
 
                 if (string.IsNullOrWhiteSpace(d.Model))
                 {

@@ -14,7 +14,7 @@ namespace LlmRouting;
 /// <para>The <see cref="HttpClient"/> comes from <see cref="IHttpClientFactory"/> (named <c>LlmRouting.anthropic</c>, see
 /// <see cref="OpenAIProviderFactory.HttpClientName"/>) when one is registered; otherwise a shared client with a 10-minute timeout is used.</para>
 /// </remarks>
-public sealed class AnthropicProviderFactory : IChatProviderFactory
+public sealed class AnthropicProviderFactory : IChatProviderFactory, IProviderDeploymentValidator
 {
     /// <summary>The provider name this factory serves, <c>anthropic</c>.</summary>
     public const string ProviderName = AnthropicChatClientOptions.DefaultProviderName;
@@ -36,9 +36,8 @@ public sealed class AnthropicProviderFactory : IChatProviderFactory
         int? maxOutputTokens = deployment.ModelInfo.MaxOutputTokens is > 0 ? deployment.ModelInfo.MaxOutputTokens : null;
         if (deployment.Settings.TryGetValue("MaxOutputTokens", out string? configured) && !string.IsNullOrWhiteSpace(configured))
         {
-            maxOutputTokens = int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0
-                ? parsed
-                : throw new ArgumentException($"Setting MaxOutputTokens of deployment '{deployment.Name}' must be a positive integer.", nameof(deployment));
+            maxOutputTokens = ParseMaxOutputTokens(configured)
+                ?? throw new ArgumentException($"Setting MaxOutputTokens of deployment '{deployment.Name}' must be a positive integer.", nameof(deployment));
         }
 
         var options = new AnthropicChatClientOptions
@@ -63,4 +62,16 @@ public sealed class AnthropicProviderFactory : IChatProviderFactory
 
         return new AnthropicChatClient(ProviderHttpClients.Get(services, ProviderName), options);
     }
+
+    /// <inheritdoc/>
+    IEnumerable<string> IProviderDeploymentValidator.Validate(string path, DeploymentOptions deployment)
+    {
+        if (deployment.Settings.TryGetValue("MaxOutputTokens", out string? configured) && !string.IsNullOrWhiteSpace(configured) && ParseMaxOutputTokens(configured) is null)
+        {
+            yield return $"{path}:Settings:MaxOutputTokens must be a positive integer (was '{configured}').";
+        }
+    }
+
+    private static int? ParseMaxOutputTokens(string value) =>
+        int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) && parsed > 0 ? parsed : null;
 }

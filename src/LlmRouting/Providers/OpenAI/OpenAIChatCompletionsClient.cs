@@ -23,7 +23,7 @@ namespace LlmRouting;
 /// </remarks>
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
-    private static readonly string[] RequestIdHeaders = ["x-request-id"];
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id"];
 
     private readonly HttpClient _httpClient;
     private readonly Uri _requestUri;

@@ -125,7 +125,8 @@ internal static class OpenAIErrors
             return LlmErrorKind.ContextLengthExceeded;
         }
 
-        if (Is(code, type, "CONTENT_FILTER") || Is(code, type, "CONTENT_POLICY_VIOLATION"))
+        if (Is(code, type, "CONTENT_FILTER") || Is(code, type, "CONTENT_POLICY_VIOLATION")
+            || message.Contains("content management policy", StringComparison.OrdinalIgnoreCase))
         {
             return LlmErrorKind.ContentFiltered;
         }
