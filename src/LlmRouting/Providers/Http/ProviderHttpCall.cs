@@ -109,7 +109,20 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply with an event-stream body.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The events.</returns>
-    public async IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ReadEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), cancellationToken);
+
+    /// <summary>
+    /// Reads server-sent events from <paramref name="response"/> as they arrive, turning each event's UTF-8 data into a <typeparamref name="T"/>
+    /// with <paramref name="itemParser"/> without first copying it into a <see cref="string"/>. A broken connection surfaces as
+    /// <see cref="LlmErrorKind.StreamInterrupted"/>; an <see cref="LlmProviderException"/> thrown by the parser propagates unchanged.
+    /// </summary>
+    /// <typeparam name="T">The parsed event type.</typeparam>
+    /// <param name="response">The reply with an event-stream body.</param>
+    /// <param name="itemParser">Parses one event's type and data; called once per event, in order, as the event completes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The events.</returns>
+    public async IAsyncEnumerable<SseItem<T>> ReadEventsAsync<T>(HttpResponseMessage response, SseItemParser<T> itemParser, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Stream stream;
         try
@@ -123,7 +136,7 @@ internal sealed class ProviderHttpCall
 
         await using (stream)
         {
-            IAsyncEnumerator<SseItem<string>> events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            IAsyncEnumerator<SseItem<T>> events = SseParser.Create(stream, itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using (events)
             {
                 while (true)
