@@ -79,6 +79,8 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, AnthropicProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, GeminiProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, CohereProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));

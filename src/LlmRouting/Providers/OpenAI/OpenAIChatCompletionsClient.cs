@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -24,6 +23,9 @@ namespace LlmRouting;
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
     private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id"];
+
+    /// <summary>The marker the stream parser returns for <c>[DONE]</c>.</summary>
+    private static readonly OpenAIChatCompletionDto DoneEvent = new();
 
     private readonly HttpClient _httpClient;
     private readonly Uri _requestUri;
@@ -149,30 +151,20 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         var accumulator = new OpenAIStreamAccumulator(ReplyProperties(call, response));
         OpenAIChatCompletionDto? last = null;
         bool done = false;
-        await foreach (SseItem<string> item in call.ReadEventsAsync(response, cancellationToken))
+
+        // Each event's UTF-8 data is parsed where the SSE reader holds it: no string or byte copy per chunk. Errors are thrown from the parser, in order.
+        await foreach (SseItem<OpenAIChatCompletionDto?> item in call.ReadEventsAsync(response, (type, data) => ParseEvent(call, response, type, data), cancellationToken))
         {
-            string data = item.Data;
-            if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
+            OpenAIChatCompletionDto? chunk = item.Data;
+            if (ReferenceEquals(chunk, DoneEvent))
             {
                 done = true;
                 break;
             }
 
-            if (string.IsNullOrWhiteSpace(data))
+            if (chunk is null)
             {
                 continue;
-            }
-
-            byte[] json = Encoding.UTF8.GetBytes(data);
-            if (string.Equals(item.EventType, "error", StringComparison.OrdinalIgnoreCase))
-            {
-                throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
-            }
-
-            OpenAIChatCompletionDto chunk = OpenAIResponseReader.Parse(call, response, json);
-            if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
-            {
-                throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
             }
 
             last = chunk;
@@ -194,6 +186,34 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         {
             yield return final;
         }
+    }
+
+    /// <summary>Parses one event's data: <see langword="null"/> for an empty event, <see cref="DoneEvent"/> for <c>[DONE]</c>, else the chunk; errors are thrown typed.</summary>
+    private static OpenAIChatCompletionDto? ParseEvent(ProviderHttpCall call, HttpResponseMessage response, string eventType, ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> json = data.Trim(" \t\r\n"u8);
+        if (json.IsEmpty)
+        {
+            return null;
+        }
+
+        if (json.SequenceEqual("[DONE]"u8))
+        {
+            return DoneEvent;
+        }
+
+        if (string.Equals(eventType, "error", StringComparison.OrdinalIgnoreCase))
+        {
+            throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
+        }
+
+        OpenAIChatCompletionDto chunk = OpenAIResponseReader.Parse(call, response, json);
+        if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
+        {
+            throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
+        }
+
+        return chunk;
     }
 
     private static Uri BuildRequestUri(Uri endpoint)
