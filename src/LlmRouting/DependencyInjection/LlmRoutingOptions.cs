@@ -31,4 +31,7 @@ public sealed class LlmRoutingOptions
 
     /// <summary>Gets or sets failover and resilience settings.</summary>
     public ResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Gets or sets spending limits by rule name (<c>LlmRouting:Budgets:{name}</c>).</summary>
+    public IDictionary<string, BudgetOptions> Budgets { get; set; } = new Dictionary<string, BudgetOptions>(StringComparer.OrdinalIgnoreCase);
 }
