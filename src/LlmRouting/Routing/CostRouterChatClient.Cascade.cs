@@ -80,7 +80,7 @@ public sealed partial class CostRouterChatClient
             }
             catch (Exception ex) when (CanEscalate(ex, cancellationToken))
             {
-                Escalate(state, step, before, "error:" + LlmErrorClassifier.Classify(ex).ToTelemetryName(), buffered: false);
+                Escalate(state, step, before, "error:" + FailureKind(ex).ToTelemetryName(), buffered: false);
                 continue;
             }
 
@@ -121,7 +121,7 @@ public sealed partial class CostRouterChatClient
         }
         catch (Exception ex) when (CanEscalate(ex, cancellationToken))
         {
-            Escalate(state, step, before, "error:" + LlmErrorClassifier.Classify(ex).ToTelemetryName(), buffered: true);
+            Escalate(state, step, before, "error:" + FailureKind(ex).ToTelemetryName(), buffered: true);
             return default;
         }
 
@@ -205,8 +205,12 @@ public sealed partial class CostRouterChatClient
         }
 
         // A malformed request fails the same way on every deployment.
-        return LlmErrorClassifier.Classify(ex).AllowsFailover();
+        return FailureKind(ex).AllowsFailover();
     }
+
+    /// <summary>The kind of a step's failure; for "all attempts failed", the kind of the last attempt's failure.</summary>
+    private static LlmErrorKind FailureKind(Exception ex) =>
+        LlmErrorClassifier.Classify(ex is AllAttemptsFailedException { InnerException: { } inner } ? inner : ex);
 
     private void Escalate(RouteState state, int step, int firstAttempt, string reason, bool buffered)
     {

@@ -52,6 +52,12 @@ public sealed class SloRoutingPolicy : IRoutingPolicy
         (TimeSpan? maxLatency, decimal? maxCost, double? minQuality) = Targets(context.Profile);
         RoutingCandidate first = ranked[0];
         var reason = new StringBuilder("slo: ");
+        if (maxLatency is null && maxCost is null && minQuality is null)
+        {
+            context.Reason = string.Create(CultureInfo.InvariantCulture, $"slo: no targets (LlmRouting:Routing:Slo or hints), so cheapest first: ${first.EstimatedCostUsd:0.########}");
+            return ranked;
+        }
+
         reason.Append(meeting > 0
             ? string.Create(CultureInfo.InvariantCulture, $"cheapest of {meeting} predicted to meet ")
             : "no candidate is predicted to meet ");
