@@ -44,7 +44,8 @@ public sealed partial class CostRouterChatClient
             restrictions.Add(new CandidateFilter.Restriction(RoutingRejectionReasons.NotInTier, members, $"The request asked for tier '{tier}'."));
         }
 
-        string? variantPolicy = AssignExperiments(context, hints, settings, restrictions);
+        // A pinned request names its deployment: it is not enrolled in experiments.
+        string? variantPolicy = profile.PinnedModel is null ? AssignExperiments(context, hints, settings, restrictions) : null;
         IRoutingPolicy policy = SelectPolicy(hints, variantPolicy);
         context.Policy = profile.PinnedModel is null ? policy.Name : "pinned";
 

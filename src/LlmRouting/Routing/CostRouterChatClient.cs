@@ -167,92 +167,94 @@ public sealed partial class CostRouterChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(messages);
         RouteState state = await RouteAsync(Materialize(messages), options, streaming: true, cancellationToken).ConfigureAwait(false);
         LlmRequestContext context = state.Context;
-
-        // Cascade steps before the last are buffered: they reach the caller only if they pass their checks.
-        if (state.CascadeSteps is { } steps)
-        {
-            for (int step = 0; step < steps.Count - 1; step++)
-            {
-                BufferedStep buffered;
-                try
-                {
-                    buffered = await RunBufferedStepAsync(state, step, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    await CompleteAsync(state, null, ex).ConfigureAwait(false);
-                    AttachReport(ex, context);
-                    throw;
-                }
-
-                if (buffered.Accepted)
-                {
-                    context.TimeToFirstToken ??= context.GetElapsed();
-                    foreach (ChatResponseUpdate update in buffered.Updates!)
-                    {
-                        yield return update;
-                    }
-
-                    await CompleteAsync(state, buffered.Answer, null).ConfigureAwait(false);
-                    yield return FinalUpdate(buffered.Updates!, context);
-                    yield break;
-                }
-            }
-
-            BeginFinalCascadeStep(state);
-        }
-
-        AnswerInspector answer = NewInspector(state);
-        var seen = new StreamIds();
-        IAsyncEnumerator<ChatResponseUpdate> enumerator = base.GetStreamingResponseAsync(state.Messages, state.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool finished = false;
         try
         {
-            while (true)
+            // Cascade steps before the last are buffered: they reach the caller only if they pass their checks.
+            if (state.CascadeSteps is { } steps)
             {
-                ChatResponseUpdate update;
-                try
+                for (int step = 0; step < steps.Count - 1; step++)
                 {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    BufferedStep buffered;
+                    try
                     {
-                        break;
+                        buffered = await RunBufferedStepAsync(state, step, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        await CompleteAsync(state, null, ex).ConfigureAwait(false);
+                        AttachReport(ex, context);
+                        throw;
                     }
 
-                    update = enumerator.Current;
-                }
-                catch (Exception ex)
-                {
-                    finished = true;
-                    await CompleteAsync(state, null, ex).ConfigureAwait(false);
-                    AttachReport(ex, context);
-                    throw;
+                    if (buffered.Accepted)
+                    {
+                        context.TimeToFirstToken ??= context.GetElapsed();
+                        foreach (ChatResponseUpdate update in buffered.Updates!)
+                        {
+                            yield return update;
+                        }
+
+                        await CompleteAsync(state, buffered.Answer, null).ConfigureAwait(false);
+                        yield return FinalUpdate(buffered.Updates!, context);
+                        yield break;
+                    }
                 }
 
-                context.TimeToFirstToken ??= context.GetElapsed();
-                answer.Add(update);
-                seen.Add(update);
-                yield return update;
+                BeginFinalCascadeStep(state);
             }
 
-            finished = true;
+            AnswerInspector answer = NewInspector(state);
+            var seen = new StreamIds();
+            IAsyncEnumerator<ChatResponseUpdate> enumerator = base.GetStreamingResponseAsync(state.Messages, state.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    ChatResponseUpdate update;
+                    try
+                    {
+                        if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        update = enumerator.Current;
+                    }
+                    catch (Exception ex)
+                    {
+                        await CompleteAsync(state, null, ex).ConfigureAwait(false);
+                        AttachReport(ex, context);
+                        throw;
+                    }
+
+                    context.TimeToFirstToken ??= context.GetElapsed();
+                    answer.Add(update);
+                    seen.Add(update);
+                    yield return update;
+                }
+            }
+            finally
+            {
+                // Before anything is settled, so an attempt cut short is already marked as such.
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (state.CascadeSteps is not null)
+            {
+                EndFinalCascadeStep(state);
+            }
+
+            await CompleteAsync(state, answer, null).ConfigureAwait(false);
+            yield return seen.FinalUpdate(context.BuildRoutingReport());
         }
         finally
         {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-            if (!finished)
+            if (!state.Completed)
             {
-                // The caller stopped enumerating early.
+                // The caller stopped reading early (also while a buffered cascade step was being replayed).
                 await CompleteAsync(state, null, null, abandoned: true).ConfigureAwait(false);
             }
         }
-
-        if (state.CascadeSteps is not null)
-        {
-            EndFinalCascadeStep(state);
-        }
-
-        await CompleteAsync(state, answer, null).ConfigureAwait(false);
-        yield return seen.FinalUpdate(context.BuildRoutingReport());
     }
 
     /// <inheritdoc/>

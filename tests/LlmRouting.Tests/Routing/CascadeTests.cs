@@ -211,4 +211,21 @@ public class CascadeTests
         Assert.That(budget.ChargedUsd, Is.EqualTo(report.CostUsd));
         Assert.That(report.CascadeSteps, Has.Count.EqualTo(2));
     }
+
+    [Test]
+    public async Task A_caller_that_stops_reading_a_replayed_step_still_settles_the_budget()
+    {
+        RouterKit kit = Fleet();
+        IChatClient client = Build(kit, r => r.Budgets["all"] = new BudgetOptions { LimitUsd = 1m });
+
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync("hello", new ChatOptions { MaxOutputTokens = 20 }))
+        {
+            Assert.That(update.Text, Is.EqualTo("mini"));
+            break;
+        }
+
+        BudgetUsage usage = await kit.Router.BudgetStore.GetUsageAsync(new BudgetAccount("all/global/*", "all", BudgetScope.Global, null, 1m, BudgetPeriod.Day, BudgetWindow.Calendar));
+        Assert.That(usage.ReservedUsd, Is.Zero);
+        Assert.That(usage.SpentUsd, Is.EqualTo((10 * 0.15m / 1_000_000m) + (20 * 0.6m / 1_000_000m)), "mini answered in full (10 + 20 tokens) and is charged its actual cost");
+    }
 }

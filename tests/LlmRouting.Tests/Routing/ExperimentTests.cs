@@ -155,4 +155,15 @@ public class ExperimentTests
         Assert.That(measured.Sum(m => m.Value), Is.EqualTo(40));
         Assert.That(measured.Where(m => m.Tags["llm_routing.experiment.variant"] as string == "canary" && m.Tags["llm_routing.outcome"] as string == "error").Sum(m => m.Value), Is.EqualTo(canary.Failures));
     }
+
+    [Test]
+    public async Task A_pinned_request_is_not_enrolled([Values] bool streaming)
+    {
+        RouterKit kit = Fleet();
+        IChatClient client = kit.Build(r => r.Options.Experiments["new-mini"] = Canary(100));
+        RoutingReport report = (await client.AskAsync(streaming, "hi", new ChatOptions { ModelId = "large" }.WithUser("u1"))).GetRoutingReport()!;
+        Assert.That(report.Deployment, Is.EqualTo("large"));
+        Assert.That(report.ExperimentVariants, Is.Empty);
+        Assert.That(kit.Router.Experiments.GetSummary("new-mini"), Is.Null);
+    }
 }
