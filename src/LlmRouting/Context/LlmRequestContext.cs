@@ -9,7 +9,7 @@ namespace LlmRouting;
 /// Data flows one way: route decision, then redaction, then attempts, then telemetry.
 /// </summary>
 /// <remarks>Thread-safe for the concurrent attempts of one request.</remarks>
-public sealed class LlmRequestContext
+public sealed partial class LlmRequestContext
 {
     /// <summary>The key under which the context travels in <see cref="ChatOptions.AdditionalProperties"/>.</summary>
     public const string OptionsKey = "LlmRouting.RequestContext";

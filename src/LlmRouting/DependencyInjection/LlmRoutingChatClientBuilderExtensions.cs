@@ -26,6 +26,7 @@ public static class LlmRoutingChatClientBuilderExtensions
             ProviderRegistry resolved = registry ?? services.GetService<ProviderRegistry>()
                 ?? throw new InvalidOperationException("UseCostRouter needs a ProviderRegistry: pass one or call services.AddLlmRouting().");
             var router = new CostRouterChatClient(inner, resolved, services.GetService<TimeProvider>());
+            RouterServices.Configure(router, services);
             if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
             {
                 router.DefaultEstimatedOutputTokens = options.Routing.DefaultEstimatedOutputTokens;

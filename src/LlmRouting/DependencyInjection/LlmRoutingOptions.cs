@@ -37,4 +37,6 @@ public sealed class LlmRoutingOptions
 
     /// <summary>Gets or sets telemetry settings: content capture, user pseudonyms and the request log.</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
+    /// <summary>Gets or sets spending limits by rule name (<c>LlmRouting:Budgets:{name}</c>).</summary>
+    public IDictionary<string, BudgetOptions> Budgets { get; set; } = new Dictionary<string, BudgetOptions>(StringComparer.OrdinalIgnoreCase);
 }

@@ -99,6 +99,8 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.Add($"{S}:Routing:DefaultEstimatedOutputTokens must be positive.");
         }
 
+        RoutingOptionsValidation.Check(options, policies, errors); // LlmRouting:Routing (filters, tiers, policies, statistics, experiments, cascade) and LlmRouting:Budgets
+
         if (options.Resilience.MaxAttempts < 1)
         {
             errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");

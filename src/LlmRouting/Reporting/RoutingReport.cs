@@ -6,7 +6,7 @@ namespace LlmRouting;
 /// <see cref="RoutingReportExtensions.GetRoutingReport(Microsoft.Extensions.AI.ChatResponse)"/>.
 /// </summary>
 /// <remarks>Contains no prompt or answer content and no API keys.</remarks>
-public sealed class RoutingReport
+public sealed partial class RoutingReport
 {
     /// <summary>Gets the request id LlmRouting assigned.</summary>
     public required string RequestId { get; init; }
