@@ -125,7 +125,7 @@ Print("Quality per model and prompt category", reports.Summarize([ReportDimensio
 Console.WriteLine();
 Console.WriteLine("Live statistics per deployment (what a router can rank by)");
 Console.WriteLine($"  {"deployment",-18} {"attempts",8} {"errors",7} {"p50 ms",8} {"p90 ttft",9} {"tok/s",8}");
-foreach (DeploymentStatistics s in reports.GetDeploymentStatistics())
+foreach (DeploymentUsageSummary s in reports.GetDeploymentStatistics())
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  {s.Deployment,-18} {s.Attempts,8} {s.ErrorRate,7:P0} {s.Latency?.P50.TotalMilliseconds,8:0} {s.TimeToFirstToken?.P90.TotalMilliseconds,9:0} {s.OutputTokensPerSecond,8:0}"));

@@ -151,7 +151,7 @@ public sealed partial class DataPolicyChatClient : DelegatingChatClient
         }
 
         int before = context.Candidates.Count;
-        int remaining = CandidateFilter.Narrow(
+        int remaining = CandidateNarrowing.Narrow(
             context,
             deployment => Check(deployment, defaultPolicy, DefaultPolicyName)
                 ?? Check(deployment, tenantPolicy, tenantPolicyName!)

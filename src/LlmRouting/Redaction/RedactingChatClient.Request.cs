@@ -262,7 +262,7 @@ public sealed partial class RedactingChatClient
             : $"The request contains {string.Join(", ", routeLocal!)}, whose action is RouteLocal; only local deployments may receive it.";
         try
         {
-            int remaining = CandidateFilter.Narrow(
+            int remaining = CandidateNarrowing.Narrow(
                 context,
                 d => d.IsLocal ? null : new CandidateRejection(d.Name, d.Provider, d.Model, code, detail),
                 "local deployment");

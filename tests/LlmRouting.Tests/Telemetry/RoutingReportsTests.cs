@@ -140,7 +140,7 @@ public class RoutingReportsTests
     {
         (RoutingReports reports, RingBufferRequestLogSink buffer) = Build();
 
-        DeploymentStatistics mini = reports.GetDeploymentStatistics().Single(s => s.Deployment == "oa-mini");
+        DeploymentUsageSummary mini = reports.GetDeploymentStatistics().Single(s => s.Deployment == "oa-mini");
         Assert.That(mini.Attempts, Is.EqualTo(5));
         Assert.That(mini.Failures, Is.EqualTo(1));
         Assert.That(mini.ErrorRate, Is.EqualTo(0.25));
@@ -148,12 +148,12 @@ public class RoutingReportsTests
         Assert.That(mini.OutputTokensPerSecond, Is.EqualTo((500d + 400d + 400d) / 3).Within(1e-9));
         Assert.That(mini.QualityScore, Is.EqualTo(0.7).Within(1e-9), "mean of 0.9 and 0.5");
 
-        IReadOnlyList<DeploymentStatistics> day2 = reports.GetDeploymentStatistics(new ReportQuery { From = s_day2 });
-        DeploymentStatistics large = day2.Single(s => s.Deployment == "an-large");
+        IReadOnlyList<DeploymentUsageSummary> day2 = reports.GetDeploymentStatistics(new ReportQuery { From = s_day2 });
+        DeploymentUsageSummary large = day2.Single(s => s.Deployment == "an-large");
         Assert.That(large.ErrorRate, Is.EqualTo(1.0));
         Assert.That(large.LastSeen, Is.EqualTo(s_day2.AddMilliseconds(400)));
 
-        IReadOnlyList<DeploymentStatistics> cached = reports.GetDeploymentStatistics(new ReportQuery { From = s_day2 });
+        IReadOnlyList<DeploymentUsageSummary> cached = reports.GetDeploymentStatistics(new ReportQuery { From = s_day2 });
         Assert.That(cached, Is.SameAs(day2), "unchanged buffer: cached");
         buffer.Add(Request("r7", s_day2, "acme", [], "qa", RequestOutcome.Succeeded, null, Attempt("an-large", "large", AttemptOutcome.Succeeded, 100, 0.01m, 10)));
         Assert.That(reports.GetDeploymentStatistics(new ReportQuery { From = s_day2 }).Single(s => s.Deployment == "an-large").ErrorRate, Is.EqualTo(0.5));

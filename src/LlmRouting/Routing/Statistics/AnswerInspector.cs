@@ -104,7 +104,7 @@ internal sealed partial class AnswerInspector
         if (options?.ResponseFormat is ChatResponseFormatJson json && _toolCalls == 0 && _textLength > 0 && _text is not null
             && !signals.Contains(LengthLimit) && !signals.Contains(Refusal))
         {
-            string? problem = JsonSchemaCheck.Validate(_text.ToString(), json.Schema);
+            string? problem = AnswerSchemaValidator.Validate(_text.ToString(), json.Schema);
             if (problem is not null)
             {
                 signals.Add(json.Schema is null || problem == "the answer is not valid JSON" ? JsonInvalid : JsonSchemaInvalid);

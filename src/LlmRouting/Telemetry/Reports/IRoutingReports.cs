@@ -24,7 +24,7 @@ public interface IRoutingReports
     /// <summary>Gets the observed statistics of every deployment in the records.</summary>
     /// <param name="query">Which records to include (e.g. <c>From = now - 15 min</c> for a moving window); all when <see langword="null"/>.</param>
     /// <returns>One entry per deployment, ordered by name.</returns>
-    IReadOnlyList<DeploymentStatistics> GetDeploymentStatistics(ReportQuery? query = null);
+    IReadOnlyList<DeploymentUsageSummary> GetDeploymentStatistics(ReportQuery? query = null);
 
     /// <summary>Attaches a quality score (e.g. from user feedback or an evaluator) to the record of a request.</summary>
     /// <param name="requestId">The request id (<see cref="RoutingReport.RequestId"/>).</param>

@@ -15,7 +15,7 @@ public sealed class RoutingReports : IRoutingReports
     private readonly Func<string, double, bool> _setQuality;
     private readonly Func<long> _version;
     private readonly Lock _cacheLock = new();
-    private (long Version, ReportQuery? Query, IReadOnlyList<DeploymentStatistics> Result)? _statisticsCache;
+    private (long Version, ReportQuery? Query, IReadOnlyList<DeploymentUsageSummary> Result)? _statisticsCache;
 
     /// <summary>Initializes a new instance of the <see cref="RoutingReports"/> class over a ring buffer.</summary>
     /// <param name="buffer">The buffer the request log fills.</param>
@@ -86,7 +86,7 @@ public sealed class RoutingReports : IRoutingReports
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<DeploymentStatistics> GetDeploymentStatistics(ReportQuery? query = null)
+    public IReadOnlyList<DeploymentUsageSummary> GetDeploymentStatistics(ReportQuery? query = null)
     {
         long version = _version();
         lock (_cacheLock)
@@ -116,7 +116,7 @@ public sealed class RoutingReports : IRoutingReports
             }
         }
 
-        DeploymentStatistics[] result = byDeployment
+        DeploymentUsageSummary[] result = byDeployment
             .OrderBy(static kv => kv.Key, StringComparer.Ordinal)
             .Select(static kv => kv.Value.ToStatistics(kv.Key))
             .ToArray();
@@ -315,7 +315,7 @@ public sealed class RoutingReports : IRoutingReports
             }
         }
 
-        public DeploymentStatistics ToStatistics(string deployment) => new()
+        public DeploymentUsageSummary ToStatistics(string deployment) => new()
         {
             Deployment = deployment,
             Attempts = _attempts,

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LlmRouting;
 
 /// <summary>Narrows the router's candidates in the request context, recording each removed deployment as a rejection.</summary>
-internal static class CandidateFilter
+internal static class CandidateNarrowing
 {
     /// <summary>Removes every candidate <paramref name="reject"/> returns a rejection for.</summary>
     /// <returns>The number of candidates left.</returns>

@@ -1,7 +1,7 @@
 namespace LlmRouting;
 
 /// <summary>Observed behaviour of one deployment over the request log: the live statistics a router can rank by.</summary>
-public sealed record DeploymentStatistics
+public sealed record DeploymentUsageSummary
 {
     /// <summary>Gets the deployment.</summary>
     public required string Deployment { get; init; }

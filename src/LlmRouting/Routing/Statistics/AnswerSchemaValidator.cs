@@ -9,7 +9,7 @@ namespace LlmRouting;
 /// <c>prefixItems</c>, <c>enum</c>, <c>const</c>, <c>anyOf</c>, <c>oneOf</c>, <c>allOf</c>, <c>not</c>, <c>$ref</c> (local <c>#/…</c>),
 /// length, size and numeric bounds. Unknown keywords are ignored, so it never rejects what it does not understand.
 /// </summary>
-internal static class JsonSchemaCheck
+internal static class AnswerSchemaValidator
 {
     private const int MaxDepth = 64;
 
