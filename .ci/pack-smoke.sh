@@ -5,9 +5,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 cleanup() {
+  # Leave the work folder before deleting it: dotnet cannot start in a deleted current directory.
+  cd "$root"
   rm -rf "$work"
   # Drop this run's packages from the global cache so smoke versions don't pile up.
-  cache=$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: //p')
+  cache=$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: //p' || true)
   if [ -n "${cache:-}" ] && [ -n "${version:-}" ]; then
     rm -rf "$cache/llmrouting/$version" "$cache/llmrouting.testing/$version"
   fi
