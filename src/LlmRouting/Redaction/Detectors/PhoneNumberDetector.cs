@@ -79,21 +79,37 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        foreach (ValueMatch m in CandidatePattern().EnumerateMatches(text))
+        var clusters = new DigitClusters(text);
+        while (clusters.MoveNext())
         {
-            int length = m.Length;
-            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
-            int extension = FindExtension(candidate);
-            ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
-            int digits = DetectorText.CountDigits(number);
-            if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
+            if (DetectorText.CountDigits(clusters.Current) < 6)
             {
                 continue;
             }
 
-            if (IsPhone(text, m.Index, m.Index + length, number, digits))
+            (int from, int to) = clusters.Window;
+            foreach (ValueMatch w in CandidatePattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
+                if (from + w.Index < clusters.Start)
+                {
+                    continue;
+                }
+
+                var m = new ValueMatchAt(from + w.Index, w.Length);
+                int length = m.Length;
+                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
+                int extension = FindExtension(candidate);
+                ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
+                int digits = DetectorText.CountDigits(number);
+                if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
+                {
+                    continue;
+                }
+
+                if (IsPhone(text, m.Index, m.Index + length, number, digits))
+                {
+                    matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
+                }
             }
         }
     }
