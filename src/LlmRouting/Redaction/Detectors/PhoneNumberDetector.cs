@@ -25,8 +25,8 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     private static readonly SearchValues<string> s_contextBefore = SearchValues.Create(
     [
         "phone", "tel:", "tel.", "tel ", "call", "mobile", "cell", "fax", "office", "contact", "reach", "text me", "text at",
-        "whatsapp", "sms", "dial", "ring me", "my number", "number is", "telefon", "téléphone", "móvil", "handy", "landline",
-        "hotline", "answering", "messages to", "e.164", "vcard", "☎", "📞",
+        "whatsapp", "sms", "dial", "ring me", "my number", "number is", "telefon", "telephone", "movil", "handy", "landline",
+        "hotline", "answering", "messages to", "e.164", "vcard",
     ], StringComparison.OrdinalIgnoreCase);
 
     // Numbers after these words are identifiers, not phones (unless a phone word is closer).
@@ -166,7 +166,7 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     [
         " street", " st ", " st.", " st,", " avenue", " ave", " road", " rd", " lane", " ln", " drive", " dr.", " boulevard", " blvd",
         " way", " court", " ct", " place", " pl.", " parkway", " square", " terrace", " highway", " hwy", " crescent", " close",
-        " straße", " strasse", " str.", " rue ", " via ", " calle ", " vej", "gatan", "katu", "weg", "laan", " utca", " út",
+        " strasse", " str.", " rue ", " via ", " calle ", " vej", "gatan", "katu", "weg", "laan", " utca",
     ], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns whether a street word follows within the next few words (the number is a house number).</summary>
