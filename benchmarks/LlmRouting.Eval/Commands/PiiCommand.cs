@@ -320,9 +320,10 @@ internal sealed class PiiCommand : IEvalCommand
             }
 
             json.WriteEndObject();
+            json.WriteNumber("secret_subtypes", PiiDetectors.SecretSubtypes.Count);
             json.WriteNumber("chars", chars);
             json.WriteNumber("seconds", Math.Round(seconds, 3));
-            json.WriteNumber("mb_per_s", Math.Round(chars * 2 / 1e6 / Math.Max(seconds, 1e-9), 1));
+            json.WriteNumber("mb_per_s", Math.Round(chars / 1e6 / Math.Max(seconds, 1e-9), 2));
             json.WriteEndObject();
         }
 

@@ -30,12 +30,28 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
             return;
         }
 
-        foreach (ValueMatch m in CardPattern().EnumerateMatches(text))
+        var clusters = new DigitClusters(text);
+        while (clusters.MoveNext())
         {
-            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
-            if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
+            if (DetectorText.CountDigits(clusters.Current) < 12)
             {
-                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
+                continue;
+            }
+
+            (int from, int to) = clusters.Window;
+            foreach (ValueMatch w in CardPattern().EnumerateMatches(text.AsSpan(from, to - from)))
+            {
+                if (from + w.Index < clusters.Start)
+                {
+                    continue;
+                }
+
+                var m = new ValueMatchAt(from + w.Index, w.Length);
+                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
+                if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
+                {
+                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
+                }
             }
         }
     }

@@ -82,3 +82,6 @@ internal static class DetectorText
         return n;
     }
 }
+
+/// <summary>A match position in the whole text (a <see cref="System.Text.RegularExpressions.ValueMatch"/> found in a slice, shifted).</summary>
+internal readonly record struct ValueMatchAt(int Index, int Length);

@@ -78,24 +78,45 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
 
         if (_passport && span.IndexOfAny(s_passportWords) >= 0)
         {
-            foreach (ValueMatch m in PassportPattern().EnumerateMatches(text))
+            foreach ((int from, int to) in KeywordWindows(span, s_passportWords))
             {
-                if (DetectorText.KeywordBefore(text, m.Index, Window, s_passportWords))
+                foreach (ValueMatch w in PassportPattern().EnumerateMatches(span[from..to]))
                 {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsPassport));
+                    int index = from + w.Index;
+                    if (index + w.Length < to || to == span.Length || !char.IsLetterOrDigit(span[to]))
+                    {
+                        matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.UsPassport));
+                    }
                 }
             }
         }
 
         if (_licence && (span.IndexOfAny(s_licenceWords) >= 0 || DlWordPattern().IsMatch(span)))
         {
-            foreach (ValueMatch m in LicencePattern().EnumerateMatches(text))
+            List<(int From, int To)> windows = KeywordWindows(span, s_licenceWords);
+            foreach (ValueMatch dl in DlWordPattern().EnumerateMatches(span))
             {
-                ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
-                if (DetectorText.CountDigits(value) >= 3 && !DateShapePattern().IsMatch(value)
-                    && (DetectorText.KeywordBefore(text, m.Index, Window, s_licenceWords) || DlWordPattern().IsMatch(text.AsSpan(Math.Max(0, m.Index - 24), Math.Min(24, m.Index)))))
+                windows.Add((dl.Index, Math.Min(span.Length, dl.Index + Window + 16)));
+            }
+
+            int done = 0;
+            foreach ((int from, int to) in windows)
+            {
+                foreach (ValueMatch w in LicencePattern().EnumerateMatches(span[from..to]))
                 {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsDriverLicense));
+                    int index = from + w.Index;
+                    ReadOnlySpan<char> value = span.Slice(index, w.Length);
+                    if (index < done || (index + w.Length == to && to < span.Length && char.IsLetterOrDigit(span[to])))
+                    {
+                        continue;
+                    }
+
+                    if (DetectorText.CountDigits(value) >= 3 && !DateShapePattern().IsMatch(value)
+                        && (DetectorText.KeywordBefore(text, index, Window, s_licenceWords) || DlWordPattern().IsMatch(text.AsSpan(Math.Max(0, index - 24), Math.Min(24, index)))))
+                    {
+                        matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.UsDriverLicense));
+                        done = index + w.Length;
+                    }
                 }
             }
         }
@@ -104,14 +125,55 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         {
             int headerEnd = span.IndexOf('\n');
             bool csvHeader = headerEnd > 0 && span[..headerEnd].Contains(',') && span[..headerEnd].IndexOfAny(s_birthWords) >= 0;
-            foreach (ValueMatch m in DatePattern().EnumerateMatches(text))
+            List<(int From, int To)> windows = csvHeader ? [(headerEnd, span.Length)] : KeywordWindows(span, s_birthWords);
+            int done = 0;
+            foreach ((int from, int to) in windows)
             {
-                if (DetectorText.KeywordBefore(text, m.Index, Window, s_birthWords) || (csvHeader && m.Index > headerEnd))
+                foreach (ValueMatch w in DatePattern().EnumerateMatches(span[from..to]))
                 {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.DateOfBirth));
+                    int index = from + w.Index;
+                    if (index < done || (index + w.Length == to && to < span.Length && char.IsLetterOrDigit(span[to])))
+                    {
+                        continue;
+                    }
+
+                    if (csvHeader || DetectorText.KeywordBefore(text, index, Window, s_birthWords))
+                    {
+                        matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.DateOfBirth));
+                        done = index + w.Length;
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>The regions from each key word to a little past <see cref="Window"/> characters after it (merged when they overlap).</summary>
+    private static List<(int From, int To)> KeywordWindows(ReadOnlySpan<char> span, SearchValues<string> keywords)
+    {
+        var windows = new List<(int, int)>(2);
+        int i = 0;
+        while (i < span.Length)
+        {
+            int k = span[i..].IndexOfAny(keywords);
+            if (k < 0)
+            {
+                break;
+            }
+
+            int from = i + k, to = Math.Min(span.Length, from + Window + 32);
+            if (windows.Count > 0 && windows[^1].Item2 >= from)
+            {
+                windows[^1] = (windows[^1].Item1, to);
+            }
+            else
+            {
+                windows.Add((from, to));
+            }
+
+            i = from + 1;
+        }
+
+        return windows;
     }
 
     [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]\d{8}|\d{9})(?![\w-])", RegexOptions.CultureInvariant)]

@@ -35,15 +35,31 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
         int before = matches.Count;
         if (firstDigit >= 0)
         {
-            foreach (ValueMatch m in V4Pattern().EnumerateMatches(text))
+            var clusters = new DigitClusters(text);
+        while (clusters.MoveNext())
+        {
+            if (DetectorText.CountDigits(clusters.Current) < 4)
             {
-                if (m.Index > 0 && text[m.Index - 1] == 'v' || DetectorText.KeywordBefore(text, m.Index, 16, s_versionWords))
+                continue;
+            }
+
+            (int from, int to) = clusters.Window;
+            foreach (ValueMatch w in V4Pattern().EnumerateMatches(text.AsSpan(from, to - from)))
+            {
+                if (from + w.Index < clusters.Start)
                 {
                     continue;
                 }
 
-                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
+                var m = new ValueMatchAt(from + w.Index, w.Length);
+                    if (m.Index > 0 && text[m.Index - 1] == 'v' || DetectorText.KeywordBefore(text, m.Index, 16, s_versionWords))
+                    {
+                        continue;
+                    }
+
+                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
             }
+        }
         }
 
         // IPv6: only tokens with two colons are candidates.

@@ -25,8 +25,8 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     private static readonly SearchValues<string> s_contextBefore = SearchValues.Create(
     [
         "phone", "tel:", "tel.", "tel ", "call", "mobile", "cell", "fax", "office", "contact", "reach", "text me", "text at",
-        "whatsapp", "sms", "dial", "ring me", "my number", "number is", "telefon", "téléphone", "móvil", "handy", "landline",
-        "hotline", "answering", "messages to", "e.164", "vcard", "☎", "📞",
+        "whatsapp", "sms", "dial", "ring me", "my number", "number is", "telefon", "telephone", "movil", "handy", "landline",
+        "hotline", "answering", "messages to", "e.164", "vcard",
     ], StringComparison.OrdinalIgnoreCase);
 
     // Numbers after these words are identifiers, not phones (unless a phone word is closer).
@@ -79,21 +79,37 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        foreach (ValueMatch m in CandidatePattern().EnumerateMatches(text))
+        var clusters = new DigitClusters(text);
+        while (clusters.MoveNext())
         {
-            int length = m.Length;
-            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
-            int extension = FindExtension(candidate);
-            ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
-            int digits = DetectorText.CountDigits(number);
-            if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
+            if (DetectorText.CountDigits(clusters.Current) < 6)
             {
                 continue;
             }
 
-            if (IsPhone(text, m.Index, m.Index + length, number, digits))
+            (int from, int to) = clusters.Window;
+            foreach (ValueMatch w in CandidatePattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
+                if (from + w.Index < clusters.Start)
+                {
+                    continue;
+                }
+
+                var m = new ValueMatchAt(from + w.Index, w.Length);
+                int length = m.Length;
+                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
+                int extension = FindExtension(candidate);
+                ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
+                int digits = DetectorText.CountDigits(number);
+                if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
+                {
+                    continue;
+                }
+
+                if (IsPhone(text, m.Index, m.Index + length, number, digits))
+                {
+                    matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
+                }
             }
         }
     }
@@ -150,7 +166,7 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     [
         " street", " st ", " st.", " st,", " avenue", " ave", " road", " rd", " lane", " ln", " drive", " dr.", " boulevard", " blvd",
         " way", " court", " ct", " place", " pl.", " parkway", " square", " terrace", " highway", " hwy", " crescent", " close",
-        " straße", " strasse", " str.", " rue ", " via ", " calle ", " vej", "gatan", "katu", "weg", "laan", " utca", " út",
+        " strasse", " str.", " rue ", " via ", " calle ", " vej", "gatan", "katu", "weg", "laan", " utca",
     ], StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns whether a street word follows within the next few words (the number is a house number).</summary>
