@@ -192,7 +192,7 @@ public sealed class AnthropicChatClient : IChatClient
             throw AnthropicErrors.ForBodyError(call, response, dto.Error, inStream: false);
         }
 
-        return AnthropicResponseReader.ToChatResponse(call, response, dto, call.GetReplyProperties(response), emulation);
+        return call.ReadJson(response, () => AnthropicResponseReader.ToChatResponse(call, response, dto, call.GetReplyProperties(response), emulation));
     }
 
     private static Uri BuildRequestUri(Uri endpoint)
@@ -262,7 +262,7 @@ public sealed class AnthropicChatClient : IChatClient
                 throw AnthropicErrors.ForBodyError(call, response, e.Error, inStream: true);
             }
 
-            if (accumulator.Add(type, e) is { } update)
+            if (call.ReadJson(response, () => accumulator.Add(type, e)) is { } update)
             {
                 yield return update;
             }

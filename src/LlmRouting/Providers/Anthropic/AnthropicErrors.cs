@@ -22,8 +22,9 @@ internal static class AnthropicErrors
             AnthropicErrorEnvelopeDto? envelope = JsonSerializer.Deserialize(body, AnthropicJsonContext.Default.AnthropicErrorEnvelopeDto);
             return envelope?.Error is null ? null : envelope;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or JSON whose strings are not valid UTF-8/UTF-16.
             return null;
         }
     }

@@ -10,7 +10,7 @@ namespace LlmRouting;
 /// <see cref="ModelInfo.MaxOutputTokens"/> of the deployment's model.</para>
 /// <para>Deployment settings: <c>ApiVersion</c> (the <c>anthropic-version</c> header, default <see cref="AnthropicChatClientOptions.DefaultApiVersion"/>),
 /// <c>Beta</c> (sent as the <c>anthropic-beta</c> header, e.g. <c>extended-cache-ttl-2025-04-11</c>) and <c>MaxOutputTokens</c> (a default
-/// <c>max_tokens</c> that overrides the catalog's, e.g. to keep output-token rate limits low).</para>
+/// <c>max_tokens</c> that overrides the catalog's, e.g. to cap long answers).</para>
 /// <para>The <see cref="HttpClient"/> comes from <see cref="IHttpClientFactory"/> (named <c>LlmRouting.anthropic</c>, see
 /// <see cref="OpenAIProviderFactory.HttpClientName"/>) when one is registered; otherwise a shared client with a 10-minute timeout is used.</para>
 /// </remarks>

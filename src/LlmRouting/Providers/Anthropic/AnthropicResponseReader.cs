@@ -15,12 +15,17 @@ internal static class AnthropicResponseReader
     /// <exception cref="LlmProviderException">The JSON is malformed (<see cref="LlmErrorKind.InvalidResponse"/>).</exception>
     public static AnthropicMessageDto ParseMessage(ProviderHttpCall call, HttpResponseMessage response, ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid UTF-8.", response);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, AnthropicJsonContext.Default.AnthropicMessageDto)
                 ?? throw new JsonException("The reply is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid Messages API JSON.", response, innerException: ex);
         }
@@ -39,7 +44,7 @@ internal static class AnthropicResponseReader
             return JsonSerializer.Deserialize(json, AnthropicJsonContext.Default.AnthropicStreamEventDto)
                 ?? throw new JsonException("The event is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} sent a stream event that is not valid JSON.", response, innerException: ex);
         }

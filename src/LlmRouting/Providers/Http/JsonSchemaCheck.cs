@@ -125,12 +125,12 @@ internal static class JsonSchemaCheck
     private static string? CheckArray(JsonElement value, JsonElement schema, string path, int depth)
     {
         int length = value.GetArrayLength();
-        if (schema.TryGetProperty("minItems", out JsonElement min) && min.TryGetInt32(out int minItems) && length < minItems)
+        if (schema.TryGetProperty("minItems", out JsonElement min) && min.ValueKind == JsonValueKind.Number && min.TryGetInt32(out int minItems) && length < minItems)
         {
             return string.Create(CultureInfo.InvariantCulture, $"{path}: expected at least {minItems} items, got {length}");
         }
 
-        if (schema.TryGetProperty("maxItems", out JsonElement max) && max.TryGetInt32(out int maxItems) && length > maxItems)
+        if (schema.TryGetProperty("maxItems", out JsonElement max) && max.ValueKind == JsonValueKind.Number && max.TryGetInt32(out int maxItems) && length > maxItems)
         {
             return string.Create(CultureInfo.InvariantCulture, $"{path}: expected at most {maxItems} items, got {length}");
         }

@@ -270,6 +270,27 @@ internal sealed class ProviderHttpCall
         };
     }
 
+    /// <summary>
+    /// Runs a conversion of provider JSON that reads values lazily (e.g. <c>JsonElement.GetString()</c>), turning the
+    /// <see cref="InvalidOperationException"/> such reads throw on malformed text (lone UTF-16 surrogate escapes, unexpected value kinds)
+    /// into <see cref="LlmErrorKind.InvalidResponse"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="response">The reply.</param>
+    /// <param name="convert">The conversion.</param>
+    /// <returns>The result.</returns>
+    public T ReadJson<T>(HttpResponseMessage response, Func<T> convert)
+    {
+        try
+        {
+            return convert();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} returned JSON whose values cannot be read (malformed text or unexpected value types).", response, innerException: ex);
+        }
+    }
+
     /// <summary>Reads the rate limits of a reply.</summary>
     /// <param name="response">The reply.</param>
     /// <returns>The limits, or <see langword="null"/>.</returns>

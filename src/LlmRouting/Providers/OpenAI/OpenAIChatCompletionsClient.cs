@@ -169,7 +169,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             }
 
             last = chunk;
-            foreach (ChatResponseUpdate update in accumulator.Add(chunk))
+            foreach (ChatResponseUpdate update in call.ReadJson(response, () => accumulator.Add(chunk)))
             {
                 yield return update;
             }
@@ -206,6 +206,12 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         if (string.Equals(eventType, "error", StringComparison.OrdinalIgnoreCase))
         {
             throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            // As SSE text, invalid UTF-8 decodes to replacement characters (the reader's behaviour before it parsed bytes directly).
+            json = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(json));
         }
 
         OpenAIChatCompletionDto chunk = chunkReader.TryRead(json, out OpenAIChatCompletionDto? common) ? common! : OpenAIResponseReader.Parse(call, response, json);
@@ -271,7 +277,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             throw OpenAIErrors.ForBodyError(call, response, error, inStream: false);
         }
 
-        return OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response));
+        return call.ReadJson(response, () => OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response)));
     }
 
     private string ResolveModel(ChatOptions? options) =>

@@ -24,6 +24,13 @@ internal sealed class OpenAIChunkReader
     public bool TryRead(ReadOnlySpan<byte> json, out OpenAIChatCompletionDto? chunk)
     {
         chunk = null;
+
+        // Text that is not UTF-8 (even in fields this reader skips) is the general path's to report.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json);

@@ -30,8 +30,9 @@ internal static class OpenAIErrors
             using JsonDocument doc = JsonDocument.ParseValue(ref reader);
             return FromRoot(doc.RootElement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or JSON whose strings are not valid UTF-8/UTF-16.
             return null;
         }
     }

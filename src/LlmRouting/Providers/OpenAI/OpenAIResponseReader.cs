@@ -22,6 +22,11 @@ internal static class OpenAIResponseReader
     /// <exception cref="LlmProviderException">The JSON is malformed (<see cref="LlmErrorKind.InvalidResponse"/>).</exception>
     public static OpenAIChatCompletionDto Parse(ProviderHttpCall call, HttpResponseMessage response, ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid UTF-8.", response);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.OpenAIChatCompletionDto)

@@ -301,6 +301,15 @@ public abstract class ProviderConformanceTests
         Assert.That(ex, Is.InstanceOf<OperationCanceledException>().And.Not.InstanceOf<LlmRoutingException>());
     }
 
+    /// <summary>Gets this adapter's documented reply for a situation, for other suites (e.g. the parser fuzz tests) to reuse.</summary>
+    internal HttpResponseMessage ProviderReply(ReplySituation reply, bool streaming) => Reply(reply, streaming);
+
+    /// <summary>Gets this adapter's client over <paramref name="httpClient"/>, for other suites to reuse.</summary>
+    internal IChatClient NewClient(HttpClient httpClient) => CreateClient(httpClient);
+
+    /// <summary>Gets this adapter's cut stream and stream error event, for other suites to reuse.</summary>
+    internal (HttpResponseMessage Truncated, HttpResponseMessage ErrorEvent) ProviderStreamFailures() => (TruncatedStream(), StreamErrorEvent().Reply);
+
     // ───────────────────────────── what a subclass supplies ─────────────────────────────
 
     /// <summary>Builds the adapter's client over <paramref name="httpClient"/> with <see cref="ApiKey"/> and the provider's default endpoint.</summary>
