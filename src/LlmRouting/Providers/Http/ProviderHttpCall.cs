@@ -104,13 +104,19 @@ internal sealed class ProviderHttpCall
 
     /// <summary>
     /// Reads server-sent events from <paramref name="response"/> as they arrive. A broken connection surfaces as
-    /// <see cref="LlmErrorKind.StreamInterrupted"/>; deciding whether a clean end of the body was premature is the caller's job.
+    /// <see cref="LlmErrorKind.StreamInterrupted"/>, an event whose data is not valid UTF-8 as <see cref="LlmErrorKind.InvalidResponse"/>;
+    /// deciding whether a clean end of the body was premature is the caller's job.
     /// </summary>
     /// <param name="response">The reply with an event-stream body.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The events.</returns>
     public IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        ReadEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), cancellationToken);
+        ReadEventsAsync(
+            response,
+            (_, data) => System.Text.Unicode.Utf8.IsValid(data)
+                ? Encoding.UTF8.GetString(data)
+                : throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} sent a stream event that is not valid UTF-8.", response),
+            cancellationToken);
 
     /// <summary>
     /// Reads server-sent events from <paramref name="response"/> as they arrive, turning each event's UTF-8 data into a <typeparamref name="T"/>

@@ -208,12 +208,6 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            // As SSE text, invalid UTF-8 decodes to replacement characters (the reader's behaviour before it parsed bytes directly).
-            json = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(json));
-        }
-
         OpenAIChatCompletionDto chunk = chunkReader.TryRead(json, out OpenAIChatCompletionDto? common) ? common! : OpenAIResponseReader.Parse(call, response, json);
         if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
         {
