@@ -104,19 +104,13 @@ internal sealed class ProviderHttpCall
 
     /// <summary>
     /// Reads server-sent events from <paramref name="response"/> as they arrive. A broken connection surfaces as
-    /// <see cref="LlmErrorKind.StreamInterrupted"/>, an event whose data is not valid UTF-8 as <see cref="LlmErrorKind.InvalidResponse"/>;
-    /// deciding whether a clean end of the body was premature is the caller's job.
+    /// <see cref="LlmErrorKind.StreamInterrupted"/>; deciding whether a clean end of the body was premature is the caller's job.
     /// </summary>
     /// <param name="response">The reply with an event-stream body.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The events.</returns>
     public IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        ReadEventsAsync(
-            response,
-            (_, data) => System.Text.Unicode.Utf8.IsValid(data)
-                ? Encoding.UTF8.GetString(data)
-                : throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} sent a stream event that is not valid UTF-8.", response),
-            cancellationToken);
+        ReadEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), cancellationToken);
 
     /// <summary>
     /// Reads server-sent events from <paramref name="response"/> as they arrive, turning each event's UTF-8 data into a <typeparamref name="T"/>
@@ -241,6 +235,27 @@ internal sealed class ProviderHttpCall
     }
 
     /// <summary>
+    /// Runs a conversion of provider JSON that reads values lazily (e.g. <c>JsonElement.GetString()</c>), turning the
+    /// <see cref="InvalidOperationException"/> such reads throw on malformed text (lone UTF-16 surrogate escapes, unexpected value kinds)
+    /// into <see cref="LlmErrorKind.InvalidResponse"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="response">The reply.</param>
+    /// <param name="convert">The conversion.</param>
+    /// <returns>The result.</returns>
+    public T ReadJson<T>(HttpResponseMessage response, Func<T> convert)
+    {
+        try
+        {
+            return convert();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} returned JSON whose values cannot be read (malformed text or unexpected value types).", response, innerException: ex);
+        }
+    }
+
+    /// <summary>
     /// Creates a typed exception like <see cref="CreateException(LlmErrorKind, string, HttpResponseMessage?, string?, Exception?, string?)"/>, with a wait
     /// the provider stated in its error body (e.g. Google's <c>RetryInfo.retryDelay</c>) used when the reply has no <c>Retry-After</c> header.
     /// </summary>
@@ -274,27 +289,6 @@ internal sealed class ProviderHttpCall
             RateLimits = created.RateLimits,
             ProviderErrorCode = created.ProviderErrorCode,
         };
-    }
-
-    /// <summary>
-    /// Runs a conversion of provider JSON that reads values lazily (e.g. <c>JsonElement.GetString()</c>), turning the
-    /// <see cref="InvalidOperationException"/> such reads throw on malformed text (lone UTF-16 surrogate escapes, unexpected value kinds)
-    /// into <see cref="LlmErrorKind.InvalidResponse"/>.
-    /// </summary>
-    /// <typeparam name="T">The result type.</typeparam>
-    /// <param name="response">The reply.</param>
-    /// <param name="convert">The conversion.</param>
-    /// <returns>The result.</returns>
-    public T ReadJson<T>(HttpResponseMessage response, Func<T> convert)
-    {
-        try
-        {
-            return convert();
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} returned JSON whose values cannot be read (malformed text or unexpected value types).", response, innerException: ex);
-        }
     }
 
     /// <summary>Reads the rate limits of a reply.</summary>
