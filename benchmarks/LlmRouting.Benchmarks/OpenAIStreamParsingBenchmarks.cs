@@ -21,6 +21,8 @@ namespace LlmRouting.Benchmarks;
 /// fixed text so that every run replays identical bytes.
 /// </remarks>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class OpenAIStreamParsingBenchmarks : IDisposable
 {
     /// <summary>The number of content chunks in the stream.</summary>

@@ -185,7 +185,17 @@ public sealed class CohereChatClient : IChatClient
     {
         CohereResponseDto dto = CohereResponseReader.ParseReply(call, response, reply);
         AdditionalPropertiesDictionary? properties = call.GetReplyProperties(response);
-        ChatResponse result = CohereResponseReader.ToUpdates(call, response, dto, model, properties, includeReasoning).ToChatResponse();
+        List<ChatResponseUpdate> updates;
+        try
+        {
+            updates = CohereResponseReader.ToUpdates(call, response, dto, model, properties, includeReasoning);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid Chat v2 JSON.", response, innerException: ex);
+        }
+
+        ChatResponse result = updates.ToChatResponse();
         result.AdditionalProperties = properties?.Clone();
         return result;
     }
@@ -223,7 +233,17 @@ public sealed class CohereChatClient : IChatClient
 
             CohereStreamEventDto evt = CohereResponseReader.ParseEvent(call, response, Encoding.UTF8.GetBytes(data));
             evt.Type ??= item.EventType;
-            if (accumulator.Add(evt) is { } update)
+            ChatResponseUpdate? update;
+            try
+            {
+                update = accumulator.Add(evt);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} sent a stream event that is not valid JSON.", response, innerException: ex);
+            }
+
+            if (update is not null)
             {
                 yield return update;
             }

@@ -32,8 +32,9 @@ internal static class CohereErrors
 
             return new CohereErrorInfo(message.GetString(), root.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Malformed JSON or text that is not valid UTF-8/UTF-16.
             return null;
         }
     }

@@ -19,7 +19,7 @@ internal static class CohereResponseReader
         {
             return JsonSerializer.Deserialize(json, CohereJsonContext.Default.CohereResponseDto) ?? throw new JsonException("The reply is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid Chat v2 JSON.", response, innerException: ex);
         }
@@ -37,7 +37,7 @@ internal static class CohereResponseReader
         {
             return JsonSerializer.Deserialize(json, CohereJsonContext.Default.CohereStreamEventDto) ?? throw new JsonException("The event is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} sent a stream event that is not valid JSON.", response, innerException: ex);
         }
@@ -192,33 +192,60 @@ internal static class CohereResponseReader
         return details;
     }
 
-    /// <summary>Reads content items: an array of items, one item, or a plain string.</summary>
+    /// <summary>Reads content items: an array of items, one item, or a plain string. Items and fields of unexpected shapes are skipped.</summary>
     /// <param name="content">The content value.</param>
     /// <returns>The items.</returns>
     public static List<CohereContentDto> ContentItems(JsonElement? content)
     {
+        var items = new List<CohereContentDto>(2);
         switch (content?.ValueKind)
         {
             case JsonValueKind.Array:
-                return content.Value.Deserialize(CohereJsonContext.Default.ListCohereContentDto) ?? [];
+                foreach (JsonElement item in content.Value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object)
+                    {
+                        items.Add(ReadContent(item));
+                    }
+                }
+
+                break;
             case JsonValueKind.Object:
-                return [content.Value.Deserialize(CohereJsonContext.Default.CohereContentDto)!];
+                items.Add(ReadContent(content.Value));
+                break;
             case JsonValueKind.String:
-                return [new CohereContentDto { Type = "text", Text = content.Value.GetString() }];
-            default:
-                return [];
+                items.Add(new CohereContentDto { Type = "text", Text = content.Value.GetString() });
+                break;
         }
+
+        return items;
     }
 
-    /// <summary>Reads tool calls: an array of calls, or one call (or fragment) as in stream events.</summary>
+    /// <summary>Reads tool calls: an array of calls, or one call (or fragment) as in stream events. Items and fields of unexpected shapes are skipped.</summary>
     /// <param name="toolCalls">The tool calls value.</param>
     /// <returns>The calls.</returns>
-    public static List<CohereToolCallDto> ToolCalls(JsonElement? toolCalls) => toolCalls?.ValueKind switch
+    public static List<CohereToolCallDto> ToolCalls(JsonElement? toolCalls)
     {
-        JsonValueKind.Array => toolCalls.Value.Deserialize(CohereJsonContext.Default.ListCohereToolCallDto) ?? [],
-        JsonValueKind.Object => [toolCalls.Value.Deserialize(CohereJsonContext.Default.CohereToolCallDto)!],
-        _ => [],
-    };
+        var calls = new List<CohereToolCallDto>();
+        switch (toolCalls?.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (JsonElement call in toolCalls.Value.EnumerateArray())
+                {
+                    if (call.ValueKind == JsonValueKind.Object)
+                    {
+                        calls.Add(ReadToolCall(call));
+                    }
+                }
+
+                break;
+            case JsonValueKind.Object:
+                calls.Add(ReadToolCall(toolCalls.Value));
+                break;
+        }
+
+        return calls;
+    }
 
     /// <summary>Creates an update.</summary>
     /// <param name="id">The reply id.</param>
@@ -236,6 +263,39 @@ internal static class CohereResponseReader
             FinishReason = finishReason,
             AdditionalProperties = properties,
         };
+
+    private static CohereContentDto ReadContent(JsonElement item) => new()
+    {
+        Type = GetString(item, "type"),
+        Text = GetString(item, "text"),
+        Thinking = GetString(item, "thinking"),
+    };
+
+    private static CohereToolCallDto ReadToolCall(JsonElement call) => new()
+    {
+        Id = GetString(call, "id"),
+        Type = GetString(call, "type"),
+        Function = call.TryGetProperty("function", out JsonElement function) && function.ValueKind == JsonValueKind.Object
+            ? new CohereFunctionDto { Name = GetString(function, "name"), Arguments = GetString(function, "arguments") }
+            : null,
+    };
+
+    private static string? GetString(JsonElement obj, string name)
+    {
+        if (!obj.TryGetProperty(name, out JsonElement value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException($"The '{name}' string is not valid text.", ex);
+        }
+    }
 
     private static long? ToLong(double? value) =>
         value is { } v && double.IsFinite(v) && v >= 0 && v < long.MaxValue ? (long)Math.Round(v) : null;

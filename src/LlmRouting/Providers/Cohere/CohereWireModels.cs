@@ -109,6 +109,4 @@ internal sealed class CohereDeltaDto
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CohereResponseDto))]
 [JsonSerializable(typeof(CohereStreamEventDto))]
-[JsonSerializable(typeof(List<CohereToolCallDto>))]
-[JsonSerializable(typeof(List<CohereContentDto>))]
 internal sealed partial class CohereJsonContext : JsonSerializerContext;

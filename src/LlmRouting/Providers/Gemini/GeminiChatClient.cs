@@ -181,7 +181,7 @@ public sealed class GeminiChatClient : IChatClient
     {
         GeminiResponseDto dto = GeminiResponseReader.Parse(call, response, reply);
         GeminiResponseReader.ThrowIfFailed(call, response, dto, inStream: false);
-        if (dto.Candidates is not { Count: > 0 })
+        if (dto.Candidates is null || !dto.Candidates.Exists(c => c is not null))
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply without candidates.", response);
         }

@@ -33,8 +33,9 @@ internal static class GeminiErrors
             using JsonDocument document = JsonDocument.ParseValue(ref reader);
             return FromRoot(document.RootElement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Malformed JSON or text that is not valid UTF-8/UTF-16.
             return null;
         }
     }

@@ -23,8 +23,14 @@ internal static class GeminiResponseReader
             return JsonSerializer.Deserialize(json, GeminiJsonContext.Default.GeminiResponseDto)
                 ?? throw new JsonException("The reply is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Google APIs also send errors as a JSON array of error envelopes.
+            if (GeminiErrors.TryParse(json) is { } error)
+            {
+                throw GeminiErrors.ForBodyError(call, response, error, inStream: true);
+            }
+
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid generateContent JSON.", response, innerException: ex);
         }
     }
@@ -153,7 +159,7 @@ internal sealed class GeminiStreamAccumulator
         _createdAt = chunk.CreateTime ?? _createdAt;
         _usage = chunk.UsageMetadata ?? _usage;
 
-        GeminiCandidateDto? candidate = chunk.Candidates?.Find(c => (c.Index ?? 0) == 0) ?? chunk.Candidates?.FirstOrDefault();
+        GeminiCandidateDto? candidate = chunk.Candidates?.Find(c => c is not null && (c.Index ?? 0) == 0) ?? chunk.Candidates?.Find(c => c is not null);
         if (candidate is null)
         {
             return null;
@@ -165,9 +171,12 @@ internal sealed class GeminiStreamAccumulator
         }
 
         var contents = new List<AIContent>();
-        foreach (GeminiPartDto part in candidate.Content?.Parts ?? [])
+        foreach (GeminiPartDto? part in candidate.Content?.Parts ?? [])
         {
-            AddPart(contents, part);
+            if (part is not null)
+            {
+                AddPart(contents, part);
+            }
         }
 
         return contents.Count == 0 ? null : Create(contents, null);

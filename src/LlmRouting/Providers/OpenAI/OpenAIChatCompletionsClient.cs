@@ -153,7 +153,8 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         bool done = false;
 
         // Each event's UTF-8 data is parsed where the SSE reader holds it: no string or byte copy per chunk. Errors are thrown from the parser, in order.
-        await foreach (SseItem<OpenAIChatCompletionDto?> item in call.ReadEventsAsync(response, (type, data) => ParseEvent(call, response, type, data), cancellationToken))
+        var chunkReader = new OpenAIChunkReader();
+        await foreach (SseItem<OpenAIChatCompletionDto?> item in call.ReadEventsAsync(response, (type, data) => ParseEvent(call, response, chunkReader, type, data), cancellationToken))
         {
             OpenAIChatCompletionDto? chunk = item.Data;
             if (ReferenceEquals(chunk, DoneEvent))
@@ -189,7 +190,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     }
 
     /// <summary>Parses one event's data: <see langword="null"/> for an empty event, <see cref="DoneEvent"/> for <c>[DONE]</c>, else the chunk; errors are thrown typed.</summary>
-    private static OpenAIChatCompletionDto? ParseEvent(ProviderHttpCall call, HttpResponseMessage response, string eventType, ReadOnlySpan<byte> data)
+    private static OpenAIChatCompletionDto? ParseEvent(ProviderHttpCall call, HttpResponseMessage response, OpenAIChunkReader chunkReader, string eventType, ReadOnlySpan<byte> data)
     {
         ReadOnlySpan<byte> json = data.Trim(" \t\r\n"u8);
         if (json.IsEmpty)
@@ -207,7 +208,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
         }
 
-        OpenAIChatCompletionDto chunk = OpenAIResponseReader.Parse(call, response, json);
+        OpenAIChatCompletionDto chunk = chunkReader.TryRead(json, out OpenAIChatCompletionDto? common) ? common! : OpenAIResponseReader.Parse(call, response, json);
         if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
         {
             throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
