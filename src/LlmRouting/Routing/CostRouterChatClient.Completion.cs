@@ -26,11 +26,11 @@ public sealed partial class CostRouterChatClient
         double? quality = null;
         if (answer is not null && winner is not null)
         {
-            List<string> signals = answer.Signals(state.CallerOptions);
+            string[] signals = answer.Signals(state.CallerOptions);
             context.SetQualitySignals(signals);
-            quality = signals.Count == 0 ? 1 : 0;
+            quality = signals.Length == 0 ? 1 : 0;
             state.StatisticsStore.Record(winner.Deployment, DeploymentMetric.Quality, quality.Value);
-            if (signals.Count > 0)
+            if (signals.Length > 0)
             {
                 Log.QualitySignals(_logger, context.RequestId, winner.Deployment, string.Join(",", signals));
             }
@@ -118,9 +118,10 @@ public sealed partial class CostRouterChatClient
     private async ValueTask<decimal> SettleBudgetsAsync(RouteState state, IReadOnlyList<RoutingAttempt> attempts, RoutingAttempt? winner, AnswerInspector? answer)
     {
         decimal total = 0m;
-        var perDeployment = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
-        foreach (RoutingAttempt a in attempts)
+        decimal[]? costs = state.Reservation is null ? null : new decimal[attempts.Count];
+        for (int i = 0; i < attempts.Count; i++)
         {
+            RoutingAttempt a = attempts[i];
             decimal cost = a.CostUsd;
             if (cost == 0m && ReferenceEquals(a, winner) && answer?.Usage is { } usage && state.Find(a.Deployment) is { } served)
             {
@@ -134,7 +135,10 @@ public sealed partial class CostRouterChatClient
             }
 
             total += cost;
-            perDeployment[a.Deployment] = perDeployment.GetValueOrDefault(a.Deployment) + cost;
+            if (costs is not null)
+            {
+                costs[i] = cost;
+            }
         }
 
         if (state.Reservation is not { } reservation || state.BudgetLines is not { } lines)
@@ -142,7 +146,23 @@ public sealed partial class CostRouterChatClient
             return total;
         }
 
-        decimal[] actual = lines.Select(l => l.Deployment is null ? total : perDeployment.GetValueOrDefault(l.Deployment)).ToArray();
+        decimal[] actual = new decimal[lines.Count];
+        for (int l = 0; l < lines.Count; l++)
+        {
+            if (lines[l].Deployment is not { } deployment)
+            {
+                actual[l] = total;
+                continue;
+            }
+
+            for (int i = 0; i < attempts.Count; i++)
+            {
+                if (string.Equals(attempts[i].Deployment, deployment, StringComparison.OrdinalIgnoreCase))
+                {
+                    actual[l] += costs![i];
+                }
+            }
+        }
         try
         {
             await _budgetStore.SettleAsync(reservation, actual, CancellationToken.None).ConfigureAwait(false);
