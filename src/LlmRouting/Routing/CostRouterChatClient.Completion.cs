@@ -20,8 +20,6 @@ public sealed partial class CostRouterChatClient
         state.Completed = true;
         LlmRequestContext context = state.Context;
         IReadOnlyList<RoutingAttempt> attempts = context.Attempts;
-        RecordAttempts(state, attempts);
-
         RoutingAttempt? winner = answer is null ? null : attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Succeeded);
         double? quality = null;
         if (answer is not null && winner is not null)
@@ -29,11 +27,25 @@ public sealed partial class CostRouterChatClient
             string[] signals = answer.Signals(state.CallerOptions);
             context.SetQualitySignals(signals);
             quality = signals.Length == 0 ? 1 : 0;
-            state.StatisticsStore.Record(winner.Deployment, DeploymentMetric.Quality, quality.Value);
             if (signals.Length > 0)
             {
                 Log.QualitySignals(_logger, context.RequestId, winner.Deployment, string.Join(",", signals));
             }
+        }
+
+        try
+        {
+            RecordAttempts(state, attempts);
+            if (quality is double q && winner is not null)
+            {
+                state.StatisticsStore.Record(winner.Deployment, DeploymentMetric.Quality, q);
+            }
+        }
+#pragma warning disable CA1031 // A failing statistics store must not fail a request that succeeded; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatisticsFailed(_logger, ex, context.RequestId);
         }
 
         decimal cost = await SettleBudgetsAsync(state, attempts, winner, answer).ConfigureAwait(false);
@@ -44,9 +56,9 @@ public sealed partial class CostRouterChatClient
             foreach ((string experiment, string variant) in context.ExperimentVariants)
             {
                 _feedback.Experiments.RecordRequest(experiment, variant, error is not null, cost, context.GetElapsed());
-                if (quality is double q)
+                if (quality is double score)
                 {
-                    _feedback.Experiments.RecordQuality(experiment, variant, q);
+                    _feedback.Experiments.RecordQuality(experiment, variant, score);
                 }
             }
         }

@@ -63,7 +63,7 @@ public sealed partial class CostRouterChatClient
 
             decimal cost = deployment.ModelInfo.Pricing.Estimate(profile.EstimatedInputTokens, profile.EstimatedOutputTokens);
             RoutingCandidate candidate = RoutingPredictor.Predict(
-                deployment, cost, profile.EstimatedOutputTokens, statistics.GetStatistics(deployment.Name), settings.Statistics.PriorWeight, settings.QualityPriors);
+                deployment, cost, profile.EstimatedOutputTokens, ReadStatistics(statistics, deployment, context), settings.Statistics.PriorWeight, settings.QualityPriors);
             if (CandidateFilter.Limits(candidate, hints) is { } limit)
             {
                 context.Rejections.Add(limit);
@@ -187,6 +187,22 @@ public sealed partial class CostRouterChatClient
     }
 
     private IEnumerable<string> PolicyNames() => Policies.Select(p => p.Name).Append(_policy.Name);
+
+    /// <summary>Reads a deployment's statistics; a failing store means "nothing observed" (priors only), not a failed request.</summary>
+    private DeploymentStatistics? ReadStatistics(IRoutingStatisticsStore store, Deployment deployment, LlmRequestContext context)
+    {
+        try
+        {
+            return store.GetStatistics(deployment.Name);
+        }
+#pragma warning disable CA1031 // Routing falls back to the catalog priors; the failure is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatisticsFailed(_logger, ex, context.RequestId);
+            return null;
+        }
+    }
 
     private static int? IndexOf(List<RoutingCandidate> candidates, string deployment)
     {
