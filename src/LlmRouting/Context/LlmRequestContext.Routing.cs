@@ -7,7 +7,7 @@ public sealed partial class LlmRequestContext
     private Dictionary<string, string>? _experimentVariants;
     private List<BudgetStatus>? _budgets;
     private List<CascadeStep>? _cascadeSteps;
-    private List<string>? _qualitySignals;
+    private string[]? _qualitySignals;
 
     /// <summary>Gets or sets the request's routing hints.</summary>
     public RoutingHints Hints { get; set; } = RoutingHints.None;
@@ -45,7 +45,7 @@ public sealed partial class LlmRequestContext
 
     internal void AddCascadeStep(CascadeStep step) => (_cascadeSteps ??= []).Add(step);
 
-    internal void SetQualitySignals(List<string> signals) => _qualitySignals = signals;
+    internal void SetQualitySignals(string[] signals) => _qualitySignals = signals;
 
     /// <summary>Builds the report including the router's decisions.</summary>
     internal RoutingReport BuildRoutingReport()
@@ -60,7 +60,7 @@ public sealed partial class LlmRequestContext
         report.BudgetDowngraded = BudgetDowngraded;
         report.CascadeSteps = _cascadeSteps is null ? [] : _cascadeSteps.ToArray();
         report.OutputBuffered = OutputBuffered;
-        report.QualitySignals = _qualitySignals is null ? [] : _qualitySignals.ToArray();
+        report.QualitySignals = _qualitySignals ?? [];
         return report;
     }
 }

@@ -155,7 +155,7 @@ public sealed partial class CostRouterChatClient
     {
         CascadeOptions cascade = _options.Cascade;
         CascadeChecks checks = cascade.Checks;
-        List<string> signals = answer.Signals(state.CallerOptions);
+        string[] signals = answer.Signals(state.CallerOptions);
         if (checks.HasFlag(CascadeChecks.EmptyAnswer))
         {
             foreach (string s in signals)

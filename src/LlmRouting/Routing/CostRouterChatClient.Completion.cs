@@ -20,20 +20,32 @@ public sealed partial class CostRouterChatClient
         state.Completed = true;
         LlmRequestContext context = state.Context;
         IReadOnlyList<RoutingAttempt> attempts = context.Attempts;
-        RecordAttempts(state, attempts);
-
         RoutingAttempt? winner = answer is null ? null : attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Succeeded);
         double? quality = null;
         if (answer is not null && winner is not null)
         {
-            List<string> signals = answer.Signals(state.CallerOptions);
+            string[] signals = answer.Signals(state.CallerOptions);
             context.SetQualitySignals(signals);
-            quality = signals.Count == 0 ? 1 : 0;
-            state.StatisticsStore.Record(winner.Deployment, DeploymentMetric.Quality, quality.Value);
-            if (signals.Count > 0)
+            quality = signals.Length == 0 ? 1 : 0;
+            if (signals.Length > 0)
             {
                 Log.QualitySignals(_logger, context.RequestId, winner.Deployment, string.Join(",", signals));
             }
+        }
+
+        try
+        {
+            RecordAttempts(state, attempts);
+            if (quality is double q && winner is not null)
+            {
+                state.StatisticsStore.Record(winner.Deployment, DeploymentMetric.Quality, q);
+            }
+        }
+#pragma warning disable CA1031 // A failing statistics store must not fail a request that succeeded; it is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatisticsFailed(_logger, ex, context.RequestId);
         }
 
         decimal cost = await SettleBudgetsAsync(state, attempts, winner, answer).ConfigureAwait(false);
@@ -44,9 +56,9 @@ public sealed partial class CostRouterChatClient
             foreach ((string experiment, string variant) in context.ExperimentVariants)
             {
                 _feedback.Experiments.RecordRequest(experiment, variant, error is not null, cost, context.GetElapsed());
-                if (quality is double q)
+                if (quality is double score)
                 {
-                    _feedback.Experiments.RecordQuality(experiment, variant, q);
+                    _feedback.Experiments.RecordQuality(experiment, variant, score);
                 }
             }
         }
@@ -118,9 +130,10 @@ public sealed partial class CostRouterChatClient
     private async ValueTask<decimal> SettleBudgetsAsync(RouteState state, IReadOnlyList<RoutingAttempt> attempts, RoutingAttempt? winner, AnswerInspector? answer)
     {
         decimal total = 0m;
-        var perDeployment = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
-        foreach (RoutingAttempt a in attempts)
+        decimal[]? costs = state.Reservation is null ? null : new decimal[attempts.Count];
+        for (int i = 0; i < attempts.Count; i++)
         {
+            RoutingAttempt a = attempts[i];
             decimal cost = a.CostUsd;
             if (cost == 0m && ReferenceEquals(a, winner) && answer?.Usage is { } usage && state.Find(a.Deployment) is { } served)
             {
@@ -134,7 +147,10 @@ public sealed partial class CostRouterChatClient
             }
 
             total += cost;
-            perDeployment[a.Deployment] = perDeployment.GetValueOrDefault(a.Deployment) + cost;
+            if (costs is not null)
+            {
+                costs[i] = cost;
+            }
         }
 
         if (state.Reservation is not { } reservation || state.BudgetLines is not { } lines)
@@ -142,7 +158,23 @@ public sealed partial class CostRouterChatClient
             return total;
         }
 
-        decimal[] actual = lines.Select(l => l.Deployment is null ? total : perDeployment.GetValueOrDefault(l.Deployment)).ToArray();
+        decimal[] actual = new decimal[lines.Count];
+        for (int l = 0; l < lines.Count; l++)
+        {
+            if (lines[l].Deployment is not { } deployment)
+            {
+                actual[l] = total;
+                continue;
+            }
+
+            for (int i = 0; i < attempts.Count; i++)
+            {
+                if (string.Equals(attempts[i].Deployment, deployment, StringComparison.OrdinalIgnoreCase))
+                {
+                    actual[l] += costs![i];
+                }
+            }
+        }
         try
         {
             await _budgetStore.SettleAsync(reservation, actual, CancellationToken.None).ConfigureAwait(false);

@@ -19,6 +19,9 @@ public sealed partial class CostRouterChatClient
         [LoggerMessage(4, LogLevel.Debug, "Request {RequestId}: cascade step {Step} on '{Deployment}' escalated ({Reason}).")]
         public static partial void CascadeEscalated(ILogger logger, string requestId, int step, string deployment, string reason);
 
+        [LoggerMessage(6, LogLevel.Warning, "Request {RequestId}: the routing statistics store failed; routing uses catalog priors until it recovers.")]
+        public static partial void StatisticsFailed(ILogger logger, Exception exception, string requestId);
+
         [LoggerMessage(5, LogLevel.Debug, "Request {RequestId}: the answer of '{Deployment}' has quality signals {Signals}.")]
         public static partial void QualitySignals(ILogger logger, string requestId, string deployment, string signals);
     }

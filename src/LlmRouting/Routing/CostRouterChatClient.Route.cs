@@ -7,6 +7,7 @@ namespace LlmRouting;
 public sealed partial class CostRouterChatClient
 {
     private const int MaxReservationRounds = 8;
+    private static readonly List<CandidateFilter.Restriction> s_noRestrictions = [];
 
     private async ValueTask<RouteState> RouteAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
     {
@@ -31,7 +32,7 @@ public sealed partial class CostRouterChatClient
         context.EstimatedInputTokens = profile.EstimatedInputTokens;
         context.EstimatedOutputTokens = profile.EstimatedOutputTokens;
 
-        var restrictions = new List<CandidateFilter.Restriction>(2);
+        List<CandidateFilter.Restriction>? restrictions = null;
         if (hints.Tier is { } tier)
         {
             if (!settings.Tiers.TryGetValue(tier, out IList<string>? members))
@@ -41,11 +42,11 @@ public sealed partial class CostRouterChatClient
                     nameof(options));
             }
 
-            restrictions.Add(new CandidateFilter.Restriction(RoutingRejectionReasons.NotInTier, members, $"The request asked for tier '{tier}'."));
+            (restrictions ??= []).Add(new CandidateFilter.Restriction(RoutingRejectionReasons.NotInTier, members, $"The request asked for tier '{tier}'."));
         }
 
         // A pinned request names its deployment: it is not enrolled in experiments.
-        string? variantPolicy = profile.PinnedModel is null ? AssignExperiments(context, hints, settings, restrictions) : null;
+        string? variantPolicy = profile.PinnedModel is null ? AssignExperiments(context, hints, settings, ref restrictions) : null;
         IRoutingPolicy policy = SelectPolicy(hints, variantPolicy);
         context.Policy = profile.PinnedModel is null ? policy.Name : "pinned";
 
@@ -54,7 +55,7 @@ public sealed partial class CostRouterChatClient
         IRoutingStatisticsStore statistics = _statistics;
         foreach (Deployment deployment in deployments)
         {
-            if (CandidateFilter.Static(deployment, profile, settings, restrictions) is { } rejection)
+            if (CandidateFilter.Static(deployment, profile, settings, restrictions ?? s_noRestrictions) is { } rejection)
             {
                 context.Rejections.Add(rejection);
                 continue;
@@ -62,7 +63,7 @@ public sealed partial class CostRouterChatClient
 
             decimal cost = deployment.ModelInfo.Pricing.Estimate(profile.EstimatedInputTokens, profile.EstimatedOutputTokens);
             RoutingCandidate candidate = RoutingPredictor.Predict(
-                deployment, cost, profile.EstimatedOutputTokens, statistics.GetStatistics(deployment.Name), settings.Statistics.PriorWeight, settings.QualityPriors);
+                deployment, cost, profile.EstimatedOutputTokens, ReadStatistics(statistics, deployment, context), settings.Statistics.PriorWeight, settings.QualityPriors);
             if (CandidateFilter.Limits(candidate, hints) is { } limit)
             {
                 context.Rejections.Add(limit);
@@ -80,23 +81,24 @@ public sealed partial class CostRouterChatClient
         var policyContext = new RoutingPolicyContext(eligible, profile, messages, options, context);
         IReadOnlyList<RoutingCandidate> ranked = policy.Rank(policyContext) ?? [];
 
-        // A policy may drop candidates; keep only known ones, once each, and report the dropped.
-        var byName = eligible.ToDictionary(c => c.Deployment.Name, StringComparer.OrdinalIgnoreCase);
+        // A policy may drop candidates (or, wrongly, return unknown or repeated ones): keep the eligible ones, once each, and report the dropped.
         var kept = new List<RoutingCandidate>(ranked.Count);
-        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (RoutingCandidate c in ranked)
         {
-            if (c is not null && byName.TryGetValue(c.Deployment.Name, out RoutingCandidate? known) && taken.Add(known.Deployment.Name))
+            if (c is not null && IndexOf(eligible, c.Deployment.Name) is int i && IndexOf(kept, c.Deployment.Name) is null)
             {
-                kept.Add(known);
+                kept.Add(eligible[i]);
             }
         }
 
-        foreach (RoutingCandidate c in eligible)
+        if (kept.Count < eligible.Count)
         {
-            if (!taken.Contains(c.Deployment.Name))
+            foreach (RoutingCandidate c in eligible)
             {
-                context.Rejections.Add(CandidateFilter.Rejection(c.Deployment, RoutingRejectionReasons.PolicyExcluded, $"The '{policy.Name}' policy left the deployment out of its ranking."));
+                if (IndexOf(kept, c.Deployment.Name) is null)
+                {
+                    context.Rejections.Add(CandidateFilter.Rejection(c.Deployment, RoutingRejectionReasons.PolicyExcluded, $"The '{policy.Name}' policy left the deployment out of its ranking."));
+                }
             }
         }
 
@@ -119,7 +121,7 @@ public sealed partial class CostRouterChatClient
         };
     }
 
-    private static string? AssignExperiments(LlmRequestContext context, RoutingHints hints, RoutingOptions settings, List<CandidateFilter.Restriction> restrictions)
+    private static string? AssignExperiments(LlmRequestContext context, RoutingHints hints, RoutingOptions settings, ref List<CandidateFilter.Restriction>? restrictions)
     {
         if (settings.Experiments.Count == 0)
         {
@@ -140,7 +142,7 @@ public sealed partial class CostRouterChatClient
             policy = options.Policy ?? policy;
             if (options.Deployments is { Count: > 0 } deployments)
             {
-                restrictions.Add(new CandidateFilter.Restriction(
+                (restrictions ??= []).Add(new CandidateFilter.Restriction(
                     RoutingRejectionReasons.ExperimentVariant, deployments, $"Variant '{variant}' of experiment '{name}' routes to: {string.Join(", ", deployments)}."));
             }
         }
@@ -185,6 +187,35 @@ public sealed partial class CostRouterChatClient
     }
 
     private IEnumerable<string> PolicyNames() => Policies.Select(p => p.Name).Append(_policy.Name);
+
+    /// <summary>Reads a deployment's statistics; a failing store means "nothing observed" (priors only), not a failed request.</summary>
+    private DeploymentStatistics? ReadStatistics(IRoutingStatisticsStore store, Deployment deployment, LlmRequestContext context)
+    {
+        try
+        {
+            return store.GetStatistics(deployment.Name);
+        }
+#pragma warning disable CA1031 // Routing falls back to the catalog priors; the failure is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StatisticsFailed(_logger, ex, context.RequestId);
+            return null;
+        }
+    }
+
+    private static int? IndexOf(List<RoutingCandidate> candidates, string deployment)
+    {
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            if (string.Equals(candidates[i].Deployment.Name, deployment, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 
     private static string Known(IEnumerable<string> names)
     {

@@ -289,4 +289,27 @@ public class StatisticsTests
         Assert.That(AnswerSchemaValidator.Validate("[1,", null), Is.EqualTo("the answer is not valid JSON"));
         Assert.That(AnswerSchemaValidator.Validate("[1]", null), Is.Null, "JSON mode without a schema only needs valid JSON");
     }
+
+    [Test]
+    public async Task A_failing_statistics_store_falls_back_to_priors_and_never_fails_a_request([Values] bool streaming)
+    {
+        (RouterKit kit, _, _) = TwoDeployments();
+        IChatClient client = kit.Build(r =>
+        {
+            r.Policy = new FastestRoutingPolicy();
+            r.Statistics = new BrokenStore();
+        });
+
+        RoutingReport report = (await client.AskAsync(streaming, "hi", HundredTokens)).GetRoutingReport()!;
+
+        Assert.That(report.Deployment, Is.EqualTo("A"));
+        Assert.That(report.PredictedLatency!.Value.TotalSeconds, Is.EqualTo(1.2).Within(1e-9), "catalog priors only");
+    }
+
+    private sealed class BrokenStore : IRoutingStatisticsStore
+    {
+        public void Record(string deployment, DeploymentMetric metric, double value) => throw new InvalidOperationException("store down");
+
+        public DeploymentStatistics GetStatistics(string deployment) => throw new InvalidOperationException("store down");
+    }
 }

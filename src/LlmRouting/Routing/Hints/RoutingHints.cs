@@ -10,6 +10,8 @@ namespace LlmRouting;
 /// </summary>
 public sealed class RoutingHints
 {
+    private static readonly IReadOnlyDictionary<string, string> s_nothing = new Dictionary<string, string>();
+
     /// <summary>Gets hints that ask for nothing.</summary>
     public static RoutingHints None { get; } = new();
 
@@ -139,6 +141,11 @@ public sealed class RoutingHints
     /// <returns>The applied hints.</returns>
     public IReadOnlyDictionary<string, string> Describe()
     {
+        if (ReferenceEquals(this, None))
+        {
+            return s_nothing;
+        }
+
         var d = new Dictionary<string, string>(StringComparer.Ordinal);
         Add(d, "tier", Tier);
         Add(d, "max_cost_usd", MaxCostUsd?.ToString(CultureInfo.InvariantCulture));

@@ -20,7 +20,7 @@ internal sealed partial class AnswerInspector
     public const string InvalidToolArguments = "invalid_tool_arguments";
     public const string Refusal = "refusal";
 
-    private const int PrefixLength = 256;
+    private const int OpeningLength = 64;
     private static readonly string[] s_refusalOpenings =
     [
         "i'm sorry, but i can't", "i’m sorry, but i can’t", "i am sorry, but i cannot", "i'm sorry, but i cannot",
@@ -29,7 +29,11 @@ internal sealed partial class AnswerInspector
         "i won't be able to help with", "sorry, i can't help with", "sorry, but i can't help with",
     ];
 
-    private readonly StringBuilder _prefix = new();
+    private string? _firstText;  // usually enough to judge the opening, without copying
+    private char[]? _opening;    // only when the first text is short and more follows (streams)
+    private int _openingLength;
+    private UsageDetails? _usage;
+    private bool _usageOwned;
     private StringBuilder? _text;
     private int _textLength;
     private int _toolCalls;
@@ -51,7 +55,7 @@ internal sealed partial class AnswerInspector
     public string? Text => _text?.ToString();
 
     /// <summary>Gets the usage the answer reported, if any.</summary>
-    public UsageDetails? Usage { get; private set; }
+    public UsageDetails? Usage => _usage;
 
     public static bool NeedsText(ChatOptions? options, bool confidence) => confidence || options?.ResponseFormat is ChatResponseFormatJson;
 
@@ -68,7 +72,7 @@ internal sealed partial class AnswerInspector
         FinishReason = response.FinishReason ?? FinishReason;
         if (response.Usage is { } usage)
         {
-            (Usage ??= new UsageDetails()).Add(usage);
+            AddUsage(usage);
         }
     }
 
@@ -79,39 +83,40 @@ internal sealed partial class AnswerInspector
     }
 
     /// <summary>Gets the automatic signals of the answer; empty when nothing looks wrong.</summary>
-    public List<string> Signals(ChatOptions? options)
+    public string[] Signals(ChatOptions? options)
     {
-        var signals = new List<string>(2);
+        List<string>? signals = null;
         if (_refusal || FinishReason == ChatFinishReason.ContentFilter || LooksLikeRefusal())
         {
-            signals.Add(Refusal);
+            (signals ??= []).Add(Refusal);
         }
         else if (!HasContent)
         {
-            signals.Add(EmptyAnswer);
+            (signals ??= []).Add(EmptyAnswer);
         }
 
         if (FinishReason == ChatFinishReason.Length)
         {
-            signals.Add(LengthLimit);
+            (signals ??= []).Add(LengthLimit);
         }
 
         if (_badToolArguments)
         {
-            signals.Add(InvalidToolArguments);
+            (signals ??= []).Add(InvalidToolArguments);
         }
 
-        if (options?.ResponseFormat is ChatResponseFormatJson json && _toolCalls == 0 && _textLength > 0 && _text is not null
-            && !signals.Contains(LengthLimit) && !signals.Contains(Refusal))
+        // A cut or refused answer is already explained; do not also call it invalid JSON.
+        bool explained = signals is not null && (signals.Contains(LengthLimit) || signals.Contains(Refusal));
+        if (options?.ResponseFormat is ChatResponseFormatJson json && _toolCalls == 0 && _textLength > 0 && _text is not null && !explained)
         {
             string? problem = AnswerSchemaValidator.Validate(_text.ToString(), json.Schema);
             if (problem is not null)
             {
-                signals.Add(json.Schema is null || problem == "the answer is not valid JSON" ? JsonInvalid : JsonSchemaInvalid);
+                (signals ??= []).Add(json.Schema is null || problem == "the answer is not valid JSON" ? JsonInvalid : JsonSchemaInvalid);
             }
         }
 
-        return signals;
+        return signals is null ? [] : [.. signals];
     }
 
     /// <summary>Reads a self-reported confidence: a final line <c>Confidence: 0.8</c> (or <c>80%</c>), or a top-level JSON property <c>confidence</c>.</summary>
@@ -176,9 +181,22 @@ internal sealed partial class AnswerInspector
                 case TextContent { Text: { Length: > 0 } text }:
                     _textLength += text.Length;
                     _text?.Append(text);
-                    if (_prefix.Length < PrefixLength)
+                    if (_firstText is null)
                     {
-                        _prefix.Append(text, 0, Math.Min(text.Length, PrefixLength - _prefix.Length));
+                        _firstText = text;
+                        _openingLength = Math.Min(text.Length, OpeningLength);
+                    }
+                    else if (_openingLength < OpeningLength)
+                    {
+                        if (_opening is null)
+                        {
+                            _opening = new char[OpeningLength];
+                            _firstText.AsSpan(0, _openingLength).CopyTo(_opening);
+                        }
+
+                        int n = Math.Min(text.Length, OpeningLength - _openingLength);
+                        text.AsSpan(0, n).CopyTo(_opening.AsSpan(_openingLength));
+                        _openingLength += n;
                     }
 
                     break;
@@ -190,9 +208,29 @@ internal sealed partial class AnswerInspector
                     _refusal = true;
                     break;
                 case UsageContent usage:
-                    (Usage ??= new UsageDetails()).Add(usage.Details);
+                    AddUsage(usage.Details);
                     break;
             }
+        }
+    }
+
+    private void AddUsage(UsageDetails usage)
+    {
+        if (_usage is null)
+        {
+            _usage = usage; // the common case: one usage report, kept as is
+        }
+        else
+        {
+            if (!_usageOwned)
+            {
+                var sum = new UsageDetails();
+                sum.Add(_usage);
+                _usage = sum;
+                _usageOwned = true;
+            }
+
+            _usage.Add(usage);
         }
     }
 
@@ -204,10 +242,10 @@ internal sealed partial class AnswerInspector
             return false;
         }
 
-        string opening = _prefix.ToString().TrimStart().ToLowerInvariant();
+        ReadOnlySpan<char> opening = (_opening is null ? _firstText.AsSpan() : _opening.AsSpan())[.._openingLength].TrimStart();
         foreach (string r in s_refusalOpenings)
         {
-            if (opening.StartsWith(r, StringComparison.Ordinal))
+            if (opening.StartsWith(r, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }

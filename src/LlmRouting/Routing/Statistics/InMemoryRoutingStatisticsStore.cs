@@ -42,7 +42,7 @@ public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore
 
         int index = Index(metric);
         Entry entry = _entries.GetOrAdd(deployment, static _ => new Entry());
-        DateTimeOffset now = _timeProvider.GetUtcNow();
+        long now = _timeProvider.GetTimestamp();
         lock (entry)
         {
             ref Average a = ref entry.Averages[index];
@@ -63,38 +63,40 @@ public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore
             return new DeploymentStatistics(deployment);
         }
 
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        var estimates = new StatisticEstimate?[MetricCount];
+        long now = _timeProvider.GetTimestamp();
         lock (entry)
         {
-            for (int i = 0; i < MetricCount; i++)
+            return new DeploymentStatistics(deployment)
             {
-                Average a = entry.Averages[i];
-                if (a.Count > 0)
-                {
-                    estimates[i] = new StatisticEstimate(a.Sum / a.Weight, a.Weight * Decay(a.Last, now), a.Count);
-                }
-            }
+                Latency = Estimate(entry, DeploymentMetric.Latency, now),
+                TimeToFirstToken = Estimate(entry, DeploymentMetric.TimeToFirstToken, now),
+                OutputTokensPerSecond = Estimate(entry, DeploymentMetric.OutputTokensPerSecond, now),
+                ErrorRate = Estimate(entry, DeploymentMetric.ErrorRate, now),
+                Quality = Estimate(entry, DeploymentMetric.Quality, now),
+            };
         }
+    }
 
-        return new DeploymentStatistics(deployment)
-        {
-            Latency = estimates[(int)DeploymentMetric.Latency],
-            TimeToFirstToken = estimates[(int)DeploymentMetric.TimeToFirstToken],
-            OutputTokensPerSecond = estimates[(int)DeploymentMetric.OutputTokensPerSecond],
-            ErrorRate = estimates[(int)DeploymentMetric.ErrorRate],
-            Quality = estimates[(int)DeploymentMetric.Quality],
-        };
+    private StatisticEstimate? Estimate(Entry entry, DeploymentMetric metric, long now)
+    {
+        ref Average a = ref entry.Averages[(int)metric];
+        return a.Count == 0 ? null : new StatisticEstimate(a.Sum / a.Weight, a.Weight * Decay(a.Last, now), a.Count);
     }
 
     private static int Index(DeploymentMetric metric) => (uint)metric < MetricCount
         ? (int)metric
         : throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric.");
 
-    private double Decay(DateTimeOffset last, DateTimeOffset now)
+    /// <summary>The weight left after the time between two <see cref="TimeProvider.GetTimestamp"/> readings.</summary>
+    private double Decay(long last, long now)
     {
-        double age = (now - last).TotalSeconds;
-        return age <= 0 ? 1 : Math.Pow(2, -age / _halfLifeSeconds);
+        if (now <= last)
+        {
+            return 1;
+        }
+
+        double age = _timeProvider.GetElapsedTime(last, now).TotalSeconds;
+        return Math.Pow(2, -age / _halfLifeSeconds);
     }
 
     private struct Average
@@ -102,7 +104,7 @@ public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore
         public double Sum;
         public double Weight;
         public long Count;
-        public DateTimeOffset Last;
+        public long Last; // a TimeProvider timestamp
     }
 
     private sealed class Entry

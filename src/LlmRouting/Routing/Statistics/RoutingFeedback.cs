@@ -1,20 +1,27 @@
-using System.Collections.Concurrent;
-
 namespace LlmRouting;
 
-/// <summary>Remembers which deployment (and experiment variants) answered recent requests, and turns scores into quality samples.</summary>
+/// <summary>
+/// Remembers which deployment (and experiment variants) answered recent requests, and turns scores into quality samples.
+/// </summary>
+/// <remarks>
+/// The ledger is a fixed ring of the last <see cref="DefaultCapacity"/> request ids (as <see cref="Guid"/>s) with a dictionary over it,
+/// allocated once: remembering a request allocates nothing, so it adds no garbage-collection work to the hot path.
+/// </remarks>
 internal sealed class RoutingFeedback : IRoutingFeedback
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly ConcurrentDictionary<string, Target> _recent = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    private readonly object _gate = new();
     private readonly Func<IRoutingStatisticsStore> _store;
     private readonly ExperimentTracker _experiments;
     private readonly int _capacity;
+    private Dictionary<Guid, Target>? _recent;
+    private Guid[]? _ring;
+    private int _next;
 
     public RoutingFeedback(Func<IRoutingStatisticsStore> store, ExperimentTracker experiments, int capacity = DefaultCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _store = store;
         _experiments = experiments;
         _capacity = capacity;
@@ -24,13 +31,23 @@ internal sealed class RoutingFeedback : IRoutingFeedback
 
     public void Remember(string requestId, string deployment, IRoutingStatisticsStore store, IReadOnlyDictionary<string, string> variants)
     {
-        if (_recent.TryAdd(requestId, new Target(deployment, store, variants)))
+        if (!Guid.TryParseExact(requestId, "N", out Guid id))
         {
-            _order.Enqueue(requestId);
-            while (_recent.Count > _capacity && _order.TryDequeue(out string? oldest))
+            return;
+        }
+
+        lock (_gate)
+        {
+            _recent ??= new Dictionary<Guid, Target>(_capacity);
+            _ring ??= new Guid[_capacity];
+            if (_recent.Count >= _capacity)
             {
-                _recent.TryRemove(oldest, out _);
+                _recent.Remove(_ring[_next]); // the oldest
             }
+
+            _ring[_next] = id;
+            _recent[id] = new Target(deployment, store, variants);
+            _next = (_next + 1) % _capacity;
         }
     }
 
@@ -38,7 +55,7 @@ internal sealed class RoutingFeedback : IRoutingFeedback
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
         Check(score);
-        if (!_recent.TryGetValue(requestId, out Target? target))
+        if (!TryFind(requestId, out Target target))
         {
             return false;
         }
@@ -51,7 +68,7 @@ internal sealed class RoutingFeedback : IRoutingFeedback
     {
         ArgumentNullException.ThrowIfNull(report);
         Check(score);
-        if (_recent.TryGetValue(report.RequestId, out Target? target))
+        if (TryFind(report.RequestId, out Target target))
         {
             Apply(target.Deployment, target.Store, target.Variants, score);
             return true;
@@ -64,6 +81,20 @@ internal sealed class RoutingFeedback : IRoutingFeedback
 
         Apply(report.Deployment, _store(), report.ExperimentVariants, score);
         return true;
+    }
+
+    private bool TryFind(string requestId, out Target target)
+    {
+        target = default;
+        if (!Guid.TryParseExact(requestId, "N", out Guid id))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return _recent?.TryGetValue(id, out target) == true;
+        }
     }
 
     private void Apply(string deployment, IRoutingStatisticsStore store, IReadOnlyDictionary<string, string> variants, double score)
@@ -83,5 +114,5 @@ internal sealed class RoutingFeedback : IRoutingFeedback
         }
     }
 
-    private sealed record Target(string Deployment, IRoutingStatisticsStore Store, IReadOnlyDictionary<string, string> Variants);
+    private readonly record struct Target(string Deployment, IRoutingStatisticsStore Store, IReadOnlyDictionary<string, string> Variants);
 }
