@@ -78,13 +78,18 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, LlmRoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, AnthropicProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, GeminiProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, CohereProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
+        RouterServices.Add(services); // statistics and budget stores, feedback, experiment results, the other built-in policies
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, ComplexityRoutingPolicy>(static sp => new ComplexityRoutingPolicy(
             () => sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Routing.Complexity ?? new ComplexityRoutingOptions(),
             () => sp.GetService<IComplexityModel>())));
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
+        LlmRoutingTelemetryServiceCollectionExtensions.AddTelemetryServices(services); // request log, ring buffer, reports
 
         services.TryAddSingleton<IChatClient>(static sp => sp.GetRequiredKeyedService<IChatClient>(ServiceKey));
         return services.AddKeyedChatClient(

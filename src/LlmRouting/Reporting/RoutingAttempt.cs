@@ -57,6 +57,15 @@ public sealed class RoutingAttempt
     /// <summary>Gets a value indicating whether this attempt was started as a hedge while another was still running.</summary>
     public bool Hedged { get; internal set; }
 
+    /// <summary>Gets the circuit-breaker state of the deployment when the attempt started (e.g. <c>closed</c>, <c>half_open</c>), if the resilience layer tracks one.</summary>
+    public string? CircuitState { get; internal set; }
+
+    /// <summary>Gets when the attempt started, relative to the start of the request.</summary>
+    public TimeSpan StartOffset { get; internal set; }
+
+    /// <summary>Gets the finish reason the provider reported (e.g. <c>stop</c>, <c>length</c>, <c>tool_calls</c>), if any.</summary>
+    public string? FinishReason { get; internal set; }
+
     /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>).</summary>
     public string? FailoverReason { get; internal set; }
 }

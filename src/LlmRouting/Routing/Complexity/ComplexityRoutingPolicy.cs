@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
 
@@ -109,24 +111,54 @@ public sealed class ComplexityRoutingPolicy : IRoutingPolicy
     }
 
     /// <summary>Estimates the request's complexity and each candidate's expected quality (<see langword="null"/> when unknown), without ranking.</summary>
-    internal (ComplexityEstimate Estimate, double?[] ExpectedQuality) Assess(IReadOnlyList<RoutingCandidate> candidates, RequestProfile profile)
+    internal (ComplexityEstimate Estimate, double?[] ExpectedQuality) Assess(IReadOnlyList<RoutingCandidate> candidates, IEnumerable<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        ArgumentNullException.ThrowIfNull(profile);
-        ComplexityEstimate estimate = _settings.Value.Model.Estimate(profile.Messages);
+        ArgumentNullException.ThrowIfNull(messages);
+        ComplexityEstimate estimate = _settings.Value.Model.Estimate(messages);
         var quality = new double?[candidates.Count];
         for (int i = 0; i < candidates.Count; i++)
         {
-            quality[i] = ExpectedQuality(estimate, candidates[i].Deployment);
+            quality[i] = ExpectedQuality(estimate, candidates[i]);
         }
 
         return (estimate, quality);
     }
 
     /// <inheritdoc/>
+    /// <remarks>Without the messages the prompt is unknown, so every request is ranked as an empty prompt would be; the router calls <see cref="Rank(RoutingPolicyContext)"/>.</remarks>
     public IReadOnlyList<RoutingCandidate> Rank(IReadOnlyList<RoutingCandidate> candidates, RequestProfile profile)
     {
-        (_, double?[] quality) = Assess(candidates, profile);
+        ArgumentNullException.ThrowIfNull(profile);
+        (_, double?[] quality) = Assess(candidates, []);
+        return Order(candidates, quality);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<RoutingCandidate> Rank(RoutingPolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        (ComplexityEstimate estimate, double?[] quality) = Assess(context.Candidates, context.Messages);
+        IReadOnlyList<RoutingCandidate> ranked = Order(context.Candidates, quality);
+        int first = -1;
+        for (int i = 0; i < context.Candidates.Count; i++)
+        {
+            if (ReferenceEquals(context.Candidates[i], ranked[0]))
+            {
+                first = i;
+                break;
+            }
+        }
+
+        double? q = first >= 0 ? quality[first] : null;
+        context.Reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"auto: complexity {estimate.Score:0.00} (needs intelligence index ~{estimate.RequiredIntelligenceIndex:0.0}); expected quality {(q is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "unknown")} at ${ranked[0].EstimatedCostUsd:0.########}");
+        return ranked;
+    }
+
+    private RoutingCandidate[] Order(IReadOnlyList<RoutingCandidate> candidates, double?[] quality)
+    {
         var order = new int[candidates.Count];
         for (int i = 0; i < order.Length; i++)
         {
@@ -177,10 +209,11 @@ public sealed class ComplexityRoutingPolicy : IRoutingPolicy
     // 0: known quality reaching the minimum (or no minimum); 1: known, below the minimum; 2: unknown quality.
     private int Group(double? quality) => quality is not { } q ? 2 : _settings.Value.MinimumExpectedQuality is { } m && q < m ? 1 : 0;
 
-    private double? ExpectedQuality(in ComplexityEstimate estimate, Deployment deployment)
+    private double? ExpectedQuality(in ComplexityEstimate estimate, RoutingCandidate candidate)
     {
+        Deployment deployment = candidate.Deployment;
         ModelQualityProfile? profile = FindProfile(deployment);
-        double? index = profile?.IntelligenceIndex ?? deployment.ModelInfo.Priors?.IntelligenceIndex ?? _settings.Value.DefaultIntelligenceIndex;
+        double? index = profile?.IntelligenceIndex ?? IndexOf(candidate) ?? _settings.Value.DefaultIntelligenceIndex;
         if (index is not { } i)
         {
             return null;
@@ -198,6 +231,27 @@ public sealed class ComplexityRoutingPolicy : IRoutingPolicy
         }
 
         return estimate.ExpectedQuality(i, loadings);
+    }
+
+    /// <summary>
+    /// The candidate's intelligence index as the router's quality prior sees it: the catalog index when the predicted quality is
+    /// the catalog prior, else the index at the predicted quality's catalog percentile (a configured <c>QualityPriors</c> entry,
+    /// or a prior lowered by observed quality, moves the model along the same scale).
+    /// </summary>
+    private static double? IndexOf(RoutingCandidate candidate)
+    {
+        double? catalog = candidate.Deployment.ModelInfo.Priors?.IntelligenceIndex;
+        if (candidate.PredictedQuality is not { } predicted)
+        {
+            return catalog;
+        }
+
+        if (catalog is { } c && QualityPriors.FromIntelligenceIndex(c) is { } prior && Math.Abs(prior - predicted) < 1e-9)
+        {
+            return c;
+        }
+
+        return QualityPriors.ToIntelligenceIndex(predicted) ?? catalog;
     }
 
     private static double[] Align(ModelQualityProfile profile, IReadOnlyList<string> names)
