@@ -15,7 +15,7 @@ public class ComplexityModelBenchmarks
     private List<ChatMessage> _messages = null!;
     private ComplexityRoutingPolicy _policy = null!;
     private RoutingCandidate[] _candidates = null!;
-    private RequestProfile _profile = null!;
+    private RoutingPolicyContext _context = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,13 +46,14 @@ public class ComplexityModelBenchmarks
             Pricing = new ModelPricing { InputPerToken = input, OutputPerToken = output },
             Priors = new ModelPriors { IntelligenceIndex = index },
         });
-        _profile = RequestProfile.Create(_messages, null, 256);
+        RequestProfile profile = RequestProfile.Create(_messages, null, 256);
         _candidates =
         [
             new RoutingCandidate(Tier("mini", 0.00000015m, 0.0000006m, 7), 0.0003m),
             new RoutingCandidate(Tier("mid", 0.000001m, 0.000004m, 20), 0.0015m),
             new RoutingCandidate(Tier("frontier", 0.000005m, 0.000025m, 50), 0.009m),
         ];
+        _context = new RoutingPolicyContext(_candidates, profile, _messages, null);
         _policy = new ComplexityRoutingPolicy();
     }
 
@@ -63,5 +64,5 @@ public class ComplexityModelBenchmarks
     public ComplexityEstimate EstimateMessages() => _model.Estimate(_messages);
 
     [Benchmark]
-    public IReadOnlyList<RoutingCandidate> RankThree() => _policy.Rank(_candidates, _profile);
+    public IReadOnlyList<RoutingCandidate> RankThree() => _policy.Rank(_context);
 }

@@ -33,6 +33,9 @@ internal sealed record TrainerSettings
     /// <summary>L-BFGS iterations of the task-family classifier.</summary>
     public int FamilyIterations { get; init; } = 100;
 
+    /// <summary>Percent of dev prompts (by a fixed hash of their id) left out of training for held-out checks.</summary>
+    public int HoldOutPercent { get; init; } = 2;
+
     /// <summary>L2 penalty of the task-family classifier.</summary>
     public double FamilyClassifierL2 { get; init; } = 1e-5;
 }

@@ -16,9 +16,26 @@ internal static class ModelBuilder
         ["llama-3.3-nemotron-super-49b-v1"] = "nebius/nvidia/Llama-3.3-Nemotron-Super-49B-v1",
     };
 
+    /// <summary>
+    /// Whether a dev prompt is held out of training (a fixed hash of its id, <paramref name="percent"/> in 100), so tests can check
+    /// the shipped model on dev examples it never saw.
+    /// </summary>
+    internal static bool IsHeldOut(string id, int percent)
+    {
+        // FNV-1a over the UTF-16 code units: stable across runs and platforms (string.GetHashCode is randomised).
+        uint hash = 2166136261;
+        foreach (char c in id)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return hash % 100 < (uint)percent;
+    }
+
     public static ComplexityModel Build(IReadOnlyList<RoutingDataFile> files, FeaturizedPrompts data, TrainerSettings settings, TextWriter log)
     {
-        bool[] all = Enumerable.Repeat(true, data.Count).ToArray();
+        bool[] all = Enumerable.Range(0, data.Count).Select(i => !IsHeldOut(files[data.DataSet[i]].Prompts[data.Row[i]].Id, settings.HoldOutPercent)).ToArray();
+        log.WriteLine($"training on {all.Count(b => b)} prompts; {all.Count(b => !b)} held out ({settings.HoldOutPercent}% by id hash)");
         FamilyClassifier? classifier = null;
         double[][]? families = null;
         if (settings.Families)
@@ -114,7 +131,7 @@ internal static class ModelBuilder
         }
 
         string description = string.Create(CultureInfo.InvariantCulture, $"""
-            LlmRouting.ComplexityTrainer on {string.Join(", ", files.Select(f => $"{Path.GetFileName(f.Path)} ({f.Prompts.Count} prompts x {f.Models.Count} models)"))}; hash bits {settings.HashBits}, trait hash bits {settings.TraitHashBits}, l2 {settings.L2}, dense l2 {settings.DenseL2}, latent traits {settings.Traits} (l2 {settings.TraitL2}), task families {familyCount} (loading l2 {settings.FamilyL2}), iterations {settings.Iterations}; index anchors: {string.Join(", ", anchors.Select(a => $"{a.Model}={a.Index}"))}
+            LlmRouting.ComplexityTrainer on {string.Join(", ", files.Select(f => $"{Path.GetFileName(f.Path)} ({f.Prompts.Count} prompts x {f.Models.Count} models)"))}; hash bits {settings.HashBits}, trait hash bits {settings.TraitHashBits}, l2 {settings.L2}, dense l2 {settings.DenseL2}, latent traits {settings.Traits} (l2 {settings.TraitL2}), task families {familyCount} (loading l2 {settings.FamilyL2}), iterations {settings.Iterations}; {all.Count(b => !b)} prompts held out ({settings.HoldOutPercent}% by id hash); index anchors: {string.Join(", ", anchors.Select(a => $"{a.Model}={a.Index}"))}
             """);
         var model = new ComplexityModel(new ComplexityModelWeights
         {

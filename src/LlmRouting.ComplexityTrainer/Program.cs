@@ -22,6 +22,8 @@ internal static class Program
           --no-families       no task-family traits (a classifier over the files' source benchmarks)
           --family-l2 <x>     L2 penalty on per-model task-family loadings (default 1e-4)
           --iterations <n>    L-BFGS iterations (default 300)
+          --holdout <pct>     percent of prompts (fixed hash of id) left out of training (default 2)
+          --holdout-out <dir> write the held-out prompts there, one <name>_heldout.jsonl per input file (test fixtures)
         Only files named *_dev.jsonl are accepted: the _test files are for reported figures alone.
         """;
 
@@ -31,6 +33,7 @@ internal static class Program
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var settings = new TrainerSettings();
         string? output = null;
+        string? holdoutDirectory = null;
         int folds = 0;
         var inputs = new List<string>();
         try
@@ -50,6 +53,8 @@ internal static class Program
                     case "--trait-l2": settings = settings with { TraitL2 = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--no-families": settings = settings with { Families = false }; break;
                     case "--family-l2": settings = settings with { FamilyL2 = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--holdout": settings = settings with { HoldOutPercent = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--holdout-out": holdoutDirectory = Next(); break;
                     case "--iterations": settings = settings with { Iterations = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "-h" or "--help": Console.Error.Write(Usage); return 2;
                     default:
@@ -73,6 +78,11 @@ internal static class Program
                 throw new ArgumentException($"{notDev}: only *_dev.jsonl files may be used for training or tuning");
             }
 
+            if (settings.HoldOutPercent is < 0 or > 50)
+            {
+                throw new ArgumentException("--holdout must be 0..50");
+            }
+
             if (settings.HashBits is < 8 or > 24 || folds is 1 or < 0 || settings.Iterations < 1)
             {
                 throw new ArgumentException("--hash-bits must be 8..24, --cv at least 2, --iterations positive");
@@ -92,6 +102,11 @@ internal static class Program
         {
             CrossValidation.Run(files, data, settings, folds, Console.Out);
             return 0;
+        }
+
+        if (holdoutDirectory is not null)
+        {
+            HeldOutWriter.Write(files, settings.HoldOutPercent, holdoutDirectory, Console.Out);
         }
 
         ComplexityModel model = ModelBuilder.Build(files, data, settings, Console.Out);
