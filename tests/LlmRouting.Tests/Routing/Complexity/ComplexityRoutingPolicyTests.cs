@@ -47,7 +47,7 @@ public class ComplexityRoutingPolicyTests
         ChainHarness h = Tiers();
         IChatClient chat = Build(h);
 
-        ChatResponse easy = await chat.AskAsync(streaming, ComplexityModelTests.Greeting);
+        ChatResponse easy = await chat.AskAsync(streaming, ComplexityModelTests.Everyday);
         ChatResponse hard = await chat.AskAsync(streaming, ComplexityModelTests.HardTask);
 
         Assert.That(easy.GetRoutingReport()!.Deployment, Is.EqualTo("small"));
@@ -63,7 +63,7 @@ public class ComplexityRoutingPolicyTests
     {
         // Worth nothing: always the cheapest. Worth a lot: the most capable even for a greeting.
         ChatResponse cheap = await Build(Tiers(), new ComplexityRoutingOptions { QualityValueUsd = 0 }).AskAsync(streaming, ComplexityModelTests.HardTask);
-        ChatResponse dear = await Build(Tiers(), new ComplexityRoutingOptions { QualityValueUsd = 1000 }).AskAsync(streaming, ComplexityModelTests.Greeting);
+        ChatResponse dear = await Build(Tiers(), new ComplexityRoutingOptions { QualityValueUsd = 1000 }).AskAsync(streaming, ComplexityModelTests.Everyday);
         Assert.That(cheap.GetRoutingReport()!.Deployment, Is.EqualTo("small"));
         Assert.That(dear.GetRoutingReport()!.Deployment, Is.EqualTo("frontier"));
     }
@@ -76,7 +76,7 @@ public class ComplexityRoutingPolicyTests
         Assume.That(hard.ExpectedQuality(7), Is.LessThan(0.5), "the small model is not expected to manage the hard task");
         Assume.That(hard.ExpectedQuality(35), Is.GreaterThanOrEqualTo(0.5));
 
-        Assert.That((await Build(Tiers(), threshold).AskAsync(streaming, ComplexityModelTests.Greeting)).GetRoutingReport()!.Deployment, Is.EqualTo("small"));
+        Assert.That((await Build(Tiers(), threshold).AskAsync(streaming, ComplexityModelTests.Everyday)).GetRoutingReport()!.Deployment, Is.EqualTo("small"));
         Assert.That((await Build(Tiers(), threshold).AskAsync(streaming, ComplexityModelTests.HardTask)).GetRoutingReport()!.Deployment, Is.EqualTo("frontier"));
 
         // Nobody reaches 0.9999: the most capable leads.
@@ -87,12 +87,12 @@ public class ComplexityRoutingPolicyTests
     [Test]
     public async Task Deployments_of_unknown_quality_come_last_unless_a_default_index_is_set([Values] bool streaming)
     {
-        RoutingReport report = (await Build(Tiers(unknown: true)).AskAsync(streaming, ComplexityModelTests.Greeting)).GetRoutingReport()!;
+        RoutingReport report = (await Build(Tiers(unknown: true)).AskAsync(streaming, ComplexityModelTests.Everyday)).GetRoutingReport()!;
         Assert.That(report.Deployment, Is.EqualTo("small"));
         Assert.That(report.Candidates[^1], Is.EqualTo("mystery"));
 
         var options = new ComplexityRoutingOptions { DefaultIntelligenceIndex = 7 };
-        RoutingReport withDefault = (await Build(Tiers(unknown: true), options).AskAsync(streaming, ComplexityModelTests.Greeting)).GetRoutingReport()!;
+        RoutingReport withDefault = (await Build(Tiers(unknown: true), options).AskAsync(streaming, ComplexityModelTests.Everyday)).GetRoutingReport()!;
         Assert.That(withDefault.Deployment, Is.EqualTo("mystery"), "as capable as the small model and cheaper");
     }
 
@@ -104,10 +104,10 @@ public class ComplexityRoutingPolicyTests
         Assert.That((await Build(Tiers(), options).AskAsync(streaming, ComplexityModelTests.HardTask)).GetRoutingReport()!.Deployment, Is.EqualTo("small"));
 
         // Keyed by catalog key too; a strongly negative loading on the prompt's task family pushes it away.
-        ComplexityEstimate greeting = ComplexityModel.Default.Estimate(ComplexityModelTests.Greeting);
+        ComplexityEstimate greeting = ComplexityModel.Default.Estimate(ComplexityModelTests.Everyday);
         var loadings = Enumerable.Range(0, greeting.TraitCount).ToDictionary(greeting.GetTraitName, _ => -20.0);
         var penalised = new ComplexityRoutingOptions { Profiles = { ["openai/small-model"] = new ModelQualityProfile { TraitLoadings = loadings } } };
-        Assert.That((await Build(Tiers(), penalised).AskAsync(streaming, ComplexityModelTests.Greeting)).GetRoutingReport()!.Deployment, Is.EqualTo("frontier"));
+        Assert.That((await Build(Tiers(), penalised).AskAsync(streaming, ComplexityModelTests.Everyday)).GetRoutingReport()!.Deployment, Is.EqualTo("frontier"));
     }
 
     [Test]
@@ -169,7 +169,7 @@ public class ComplexityRoutingPolicyTests
               "Routing": { "Policy": "auto", "Complexity": { "QualityValueUsd": 0.01, "Profiles": { "small": { "IntelligenceIndex": 7, "TraitLoadings": { "task.gsm8k": 0.5 } } } } } } }
             """);
         IChatClient chat = sp.GetRequiredService<IChatClient>();
-        Assert.That((await chat.AskAsync(streaming, ComplexityModelTests.Greeting)).Text, Does.Contain("from small"));
+        Assert.That((await chat.AskAsync(streaming, ComplexityModelTests.Everyday)).Text, Does.Contain("from small"));
         Assert.That((await chat.AskAsync(streaming, ComplexityModelTests.HardTask)).Text, Does.Contain("from frontier"));
 
         LlmRoutingOptions options = sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value;

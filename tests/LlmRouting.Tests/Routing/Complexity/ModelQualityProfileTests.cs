@@ -5,7 +5,7 @@ public class ModelQualityProfileTests
 {
     private static readonly string[] Prompts =
     [
-        ComplexityModelTests.Greeting,
+        ComplexityModelTests.Everyday,
         ComplexityModelTests.HardTask,
         "What is the capital of France?",
         "Translate 'good morning' into Spanish.",

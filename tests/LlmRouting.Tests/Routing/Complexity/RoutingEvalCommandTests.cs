@@ -16,7 +16,7 @@ public class RoutingEvalCommandTests
     [TearDown]
     public void TearDown() => Directory.Delete(_directory, recursive: true);
 
-    // Greetings both models answer well; multi-step proofs only the strong one does. Costs: the strong model is 100x dearer per character.
+    // Everyday requests both models answer well; multi-step proofs only the strong one does. Costs: the strong model is 100x dearer per character.
     private string WriteFile(string name, int seed)
     {
         var random = new Random(seed);
@@ -26,7 +26,7 @@ public class RoutingEvalCommandTests
             bool hard = i % 2 == 0;
             string prompt = hard
                 ? $"Prove step by step that the sum of the first {random.Next(5, 500)} odd numbers is a perfect square, then write a Python function that checks it for every n up to {random.Next(10, 99)} and explain the loop invariant."
-                : $"Hi! How are you today, friend number {random.Next(1, 99)}?";
+                : $"Translate 'good morning, friend number {random.Next(1, 99)}' into French.";
             double strongQ = hard ? (random.NextDouble() < 0.9 ? 1 : 0) : 1;
             double weakQ = hard ? (random.NextDouble() < 0.1 ? 1 : 0) : 1;
             double cheap = prompt.Length * 1e-8, dear = prompt.Length * 1e-6;
@@ -65,7 +65,7 @@ public class RoutingEvalCommandTests
         Assert.That(r.GetProperty("calibration").GetString(), Is.EqualTo("tiny_dev.jsonl"));
         Assert.That(r.GetProperty("calibration_in_sample").GetBoolean(), Is.False);
         Assert.That(r.GetProperty("streaming").GetBoolean(), Is.EqualTo(streaming));
-        // Greetings are cheap to keep on the weak model at no loss: the router beats random routing clearly.
+        // Everyday requests are cheap to keep on the weak model at no loss: the router beats random routing clearly.
         Assert.That(r.GetProperty("apgr").GetDouble(), Is.GreaterThan(0.6));
         Assert.That(r.GetProperty("cost_ratio_at_100").GetDouble(), Is.LessThanOrEqualTo(1.0));
         Assert.That(r.GetProperty("max_report_cost_deviation").GetDouble(), Is.LessThan(0.1), "the routing report prices the replayed usage at the file's cost, to whole tokens");
