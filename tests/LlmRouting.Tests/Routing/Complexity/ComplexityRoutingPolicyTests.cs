@@ -177,6 +177,26 @@ public class ComplexityRoutingPolicyTests
     }
 
     [Test]
+    public async Task Configured_quality_priors_move_a_model_along_the_catalog_scale([Values] bool streaming)
+    {
+        // Routing:QualityPriors is a catalog percentile; the auto policy reads it back as an intelligence index.
+        using ServiceProvider sp = Services($$"""
+            { "LlmRouting": { {{Models}}, "Routing": { "Policy": "auto", "QualityPriors": { "small": 0.99 } } } }
+            """);
+        RoutingReport report = (await sp.GetRequiredService<IChatClient>().AskAsync(streaming, ComplexityModelTests.HardTask)).GetRoutingReport()!;
+        Assert.That(report.Deployment, Is.EqualTo("small"), "at the catalog's 99th percentile the cheap model is as capable as the strongest");
+        Assert.That(report.Reason, Does.StartWith("auto: complexity "));
+
+        using ServiceProvider weak = Services($$"""
+            { "LlmRouting": { {{Models}}, "Routing": { "Policy": "auto", "QualityPriors": { "frontier": 0.01 } } } }
+            """);
+        Assert.That(
+            (await weak.GetRequiredService<IChatClient>().AskAsync(streaming, ComplexityModelTests.HardTask)).GetRoutingReport()!.Deployment,
+            Is.EqualTo("small"),
+            "a frontier model configured at the 1st percentile is not worth its price");
+    }
+
+    [Test]
     public void Invalid_complexity_settings_fail_at_start_up_naming_the_setting()
     {
         using ServiceProvider sp = Services($$"""
