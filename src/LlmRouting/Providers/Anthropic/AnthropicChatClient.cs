@@ -34,7 +34,7 @@ namespace LlmRouting;
 /// <para><b>JSON output (emulated).</b> Anthropic has no response-format field. <see cref="ChatResponseFormat.Json"/> and JSON-schema formats are
 /// emulated with a tool named <c>json_response</c> whose <c>input_schema</c> is the caller's schema (a non-object schema is wrapped in
 /// <c>{"value": …}</c>), forced with <c>tool_choice</c> (<c>any</c> when the caller's tools are offered too). The tool's input comes back as the
-/// reply's text — compact JSON, checked against the schema (see <c>JsonSchemaCheck</c> for the keywords checked); a mismatch throws
+/// reply's text — compact JSON, checked against the schema (see <c>JsonSchemaValidator</c> for the keywords checked); a mismatch throws
 /// <see cref="LlmProviderException"/> with <see cref="LlmErrorKind.InvalidResponse"/>, except when the answer was cut by <c>max_tokens</c>
 /// (its partial text is returned with finish reason length). Streamed, the JSON text arrives in the final update. JSON formats cannot be
 /// combined with extended thinking or <see cref="ChatToolMode.RequireSpecific"/> (both rejected).</para>
