@@ -26,9 +26,11 @@ internal sealed class RoutingCommand : IEvalCommand
 {
     private const string RowKey = "eval.row";
     private const string Usage = """
-        usage: routing --data <file.jsonl> [--calibration <file_dev.jsonl>] [--mode value|threshold|both] [--model <complexity-model.bin>] [--streaming]
+        usage: routing --data <file.jsonl> [--calibration <file_dev.jsonl> | --no-calibration] [--mode value|threshold|both] [--model <complexity-model.bin>] [--streaming]
           --data          the routing data file to replay (e.g. ../shared/data/routing/routellm_test.jsonl)
-          --calibration   a _dev file with the same models: fits each model's quality profile (never the evaluated _test file)
+          --calibration   a _dev file with the same models: fits each model's quality profile (never the evaluated _test file);
+                          by default the matching <name>_dev.jsonl next to a <name>_test.jsonl or <name>_dev.jsonl file
+          --no-calibration  catalog priors only
           --mode          sweep QualityValueUsd (value, the default), MinimumExpectedQuality (threshold), or both
           --model         a complexity model file instead of the embedded one
           --streaming     replay with streaming requests
@@ -44,7 +46,7 @@ internal sealed class RoutingCommand : IEvalCommand
     public async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         string? dataPath = null, calibrationPath = null, modelPath = null, mode = "value";
-        bool streaming = false;
+        bool streaming = false, noCalibration = false;
         for (int i = 0; i < args.Count; i++)
         {
             string? Next() => i + 1 < args.Count ? args[++i] : null;
@@ -55,6 +57,7 @@ internal sealed class RoutingCommand : IEvalCommand
                 case "--model": modelPath = Next(); break;
                 case "--mode": mode = Next(); break;
                 case "--streaming": streaming = true; break;
+                case "--no-calibration": noCalibration = true; break;
                 default:
                     await error.WriteLineAsync($"unknown argument '{args[i]}'").ConfigureAwait(false);
                     await error.WriteAsync(Usage).ConfigureAwait(false);
@@ -66,6 +69,12 @@ internal sealed class RoutingCommand : IEvalCommand
         {
             await error.WriteAsync(Usage).ConfigureAwait(false);
             return Program.UsageExitCode;
+        }
+
+        if (calibrationPath is null && !noCalibration && MatchingDevFile(dataPath) is { } matching)
+        {
+            calibrationPath = matching;
+            await output.WriteLineAsync($"calibrating quality profiles on {Path.GetFileName(matching)} (the matching _dev file)").ConfigureAwait(false);
         }
 
         bool inSample = false;
@@ -146,6 +155,22 @@ internal sealed class RoutingCommand : IEvalCommand
 
         await output.WriteLineAsync(ToJson(data, summary, sweeps, calibrationPath, inSample, replay, streaming)).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>The <c>name_dev.jsonl</c> next to <c>name_test.jsonl</c> or <c>name_dev.jsonl</c>, if it exists.</summary>
+    internal static string? MatchingDevFile(string dataPath)
+    {
+        string file = Path.GetFileName(dataPath);
+        string? stem = file.EndsWith("_test.jsonl", StringComparison.Ordinal) ? file[..^"_test.jsonl".Length]
+            : file.EndsWith("_dev.jsonl", StringComparison.Ordinal) ? file[..^"_dev.jsonl".Length]
+            : null;
+        if (stem is null)
+        {
+            return null;
+        }
+
+        string candidate = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dataPath)) ?? ".", stem + "_dev.jsonl");
+        return File.Exists(candidate) ? candidate : null;
     }
 
     /// <summary>Fits a quality profile per model of <paramref name="data"/> on the same model's graded prompts in <paramref name="calibration"/>.</summary>

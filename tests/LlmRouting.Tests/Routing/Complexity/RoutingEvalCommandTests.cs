@@ -73,6 +73,23 @@ public class RoutingEvalCommandTests
     }
 
     [Test]
+    public async Task Calibrates_on_the_matching_dev_file_by_default()
+    {
+        WriteFile("tiny_dev.jsonl", 1);
+        string test = WriteFile("tiny_test.jsonl", 2);
+        (int exit, string output, string error) = await RunAsync("--data", test);
+        Assert.That(exit, Is.Zero, error);
+        using JsonDocument json = JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]);
+        Assert.That(json.RootElement.GetProperty("calibration").GetString(), Is.EqualTo("tiny_dev.jsonl"));
+        Assert.That(json.RootElement.GetProperty("calibration_in_sample").GetBoolean(), Is.False);
+
+        (exit, output, error) = await RunAsync("--data", test, "--no-calibration");
+        Assert.That(exit, Is.Zero, error);
+        using JsonDocument uncalibrated = JsonDocument.Parse(output.TrimEnd().Split('\n')[^1]);
+        Assert.That(uncalibrated.RootElement.GetProperty("calibration").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
     public async Task Refuses_to_calibrate_on_anything_but_a_dev_file()
     {
         string test = WriteFile("tiny_test.jsonl", 2);
