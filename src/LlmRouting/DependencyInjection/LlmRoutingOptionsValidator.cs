@@ -95,10 +95,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.Add($"{S}:Routing:DefaultEstimatedOutputTokens must be positive.");
         }
 
-        if (options.Resilience.MaxAttempts < 1)
-        {
-            errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");
-        }
+        ResilienceOptionsValidator.Check(options.Resilience, options.Deployments?.Keys, errors);
 
         return errors;
     }

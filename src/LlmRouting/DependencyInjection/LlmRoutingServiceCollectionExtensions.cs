@@ -2,6 +2,7 @@ using LlmRouting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -82,6 +83,9 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
+        services.TryAddSingleton(static sp => new DeploymentResilienceRegistry(
+            sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Resilience, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<IDeploymentHealth>(static sp => sp.GetRequiredService<DeploymentResilienceRegistry>());
 
         services.TryAddSingleton<IChatClient>(static sp => sp.GetRequiredKeyedService<IChatClient>(ServiceKey));
         return services.AddKeyedChatClient(

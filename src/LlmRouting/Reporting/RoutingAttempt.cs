@@ -57,6 +57,15 @@ public sealed class RoutingAttempt
     /// <summary>Gets a value indicating whether this attempt was started as a hedge while another was still running.</summary>
     public bool Hedged { get; internal set; }
 
-    /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>).</summary>
+    /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>, <c>retry:server_error</c>, <c>hedge:slow_first_token</c>).</summary>
     public string? FailoverReason { get; internal set; }
+
+    /// <summary>Gets the deployment's circuit state when the attempt started (<see cref="DeploymentCircuitState.HalfOpen"/> for a probe), when the resilience layer ran it.</summary>
+    public DeploymentCircuitState? CircuitState { get; internal set; }
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Usage"/> and <see cref="CostUsd"/> are estimates: an attempt cancelled because another
+    /// won a hedge reports no usage, so its prompt (the router's estimate) and the output it had streamed are counted instead.
+    /// </summary>
+    public bool UsageEstimated { get; internal set; }
 }

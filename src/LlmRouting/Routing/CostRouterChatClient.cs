@@ -175,6 +175,9 @@ public sealed class CostRouterChatClient : DelegatingChatClient
             }
         }
 
+        // Resilience: skip open circuits and saturated local limits while another candidate is available (Resilience/DeploymentHealthFilter).
+        DeploymentHealthFilter.Apply(InnerClient.GetService<IDeploymentHealth>(), eligible, context.Rejections, profile.EstimatedInputTokens + profile.EstimatedOutputTokens);
+
         if (eligible.Count == 0)
         {
             var ex = new NoEligibleDeploymentException(
