@@ -41,22 +41,13 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     private int _maxAttempts;
     private Func<double> _randomizer = Random.Shared.NextDouble;
 
-    /// <summary>Initializes a new instance of the <see cref="ResilienceChatClient"/> class with default <see cref="ResilienceOptions"/>.</summary>
-    /// <param name="innerClient">The next layer (normally telemetry).</param>
-    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public ResilienceChatClient(IChatClient innerClient, TimeProvider? timeProvider = null)
-        : this(innerClient, new ResilienceOptions(), timeProvider)
-    {
-    }
-
     /// <summary>Initializes a new instance of the <see cref="ResilienceChatClient"/> class.</summary>
     /// <param name="innerClient">The next layer (normally telemetry).</param>
-    /// <param name="options">The settings; read when a deployment is first used.</param>
+    /// <param name="options">The settings, read when a deployment is first used; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="loggerFactory">Creates the logger for circuit changes, failovers and waits; none when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    public ResilienceChatClient(IChatClient innerClient, ResilienceOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
-        : this(innerClient, new DeploymentResilienceRegistry(options, timeProvider, loggerFactory))
+    public ResilienceChatClient(IChatClient innerClient, ResilienceOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(innerClient, new DeploymentResilienceRegistry(options ?? new ResilienceOptions(), timeProvider, loggerFactory))
     {
     }
 

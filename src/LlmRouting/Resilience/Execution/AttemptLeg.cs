@@ -48,7 +48,7 @@ internal readonly record struct LegResult(LegStatus Status, Exception? Error = n
 /// stream through <see cref="MoveNextAsync"/> and ends it with <see cref="EndStreamAsync"/>, which records the outcome the circuit
 /// breaker deferred and frees the concurrency slot.
 /// </summary>
-internal sealed class AttemptLeg
+internal sealed class AttemptLeg : IDisposable
 {
     public static readonly ResiliencePropertyKey<AttemptLeg> PropertyKey = new("LlmRouting.AttemptLeg");
 
@@ -443,6 +443,12 @@ internal sealed class AttemptLeg
             }
         }
 
+        Dispose();
+    }
+
+    /// <summary>Disposes the attempt's cancellation sources (done when its outcome is recorded).</summary>
+    public void Dispose()
+    {
         _call?.Dispose();
         _timer?.Dispose();
         Cts.Dispose();

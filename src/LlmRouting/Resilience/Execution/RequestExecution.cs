@@ -280,7 +280,7 @@ internal sealed class RequestExecution : IAsyncDisposable
             }
 
             ResilienceDiagnostics.RecordHedge(candidate.Deployment.Name);
-            if (_inFlight.Count > 0)
+            if (_inFlight.Count > 0 && _owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {
                 ResilienceLog.Hedging(_owner.Logger, Request.RequestId, _inFlight[^1].Deployment.Name, HedgeDelayOf(_inFlight[^1])?.TotalMilliseconds ?? 0, candidate.Deployment.Name);
             }
@@ -390,7 +390,10 @@ internal sealed class RequestExecution : IAsyncDisposable
                 _pending = (attempt, candidate.Deployment.Name, kind);
             }
 
-            ResilienceLog.AttemptFailed(_owner.Logger, Request.RequestId, attempt.Number, candidate.Deployment.Name, kind.ToTelemetryName(), next);
+            if (_owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                ResilienceLog.AttemptFailed(_owner.Logger, Request.RequestId, attempt.Number, candidate.Deployment.Name, kind.ToTelemetryName(), next);
+            }
         }
     }
 

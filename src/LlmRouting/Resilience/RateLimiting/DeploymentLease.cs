@@ -84,5 +84,7 @@ internal sealed class DeploymentLease : RateLimitLease
         {
             Release();
         }
+
+        base.Dispose(disposing);
     }
 }
