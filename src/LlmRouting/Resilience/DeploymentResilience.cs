@@ -1,6 +1,5 @@
 using Polly;
 using Polly.RateLimiting;
-using Polly.Timeout;
 
 namespace LlmRouting;
 
@@ -46,12 +45,7 @@ internal sealed class DeploymentResilience
                 },
             })
             .AddStrategy(_ => new CircuitBreakerStrategy(Breaker))
-            .AddTimeout(new TimeoutStrategyOptions
-            {
-                Name = "attempt-timeout",
-                TimeoutGenerator = static args =>
-                    new ValueTask<TimeSpan>(args.Context.Properties.GetValue(AttemptLeg.PropertyKey, null!)?.AttemptTimeout ?? Timeout.InfiniteTimeSpan),
-            })
+            .AddStrategy(_ => new AttemptTimeoutStrategy(time))
             .Build();
     }
 

@@ -66,7 +66,7 @@ internal sealed class SimFleet
 
     /// <summary>Sends one request in virtual time.</summary>
     public Task<ChatResponse> AskAsync(IChatClient client, bool streaming, string prompt = "hello", ChatOptions? options = null, CancellationToken ct = default) =>
-        Clock.RunAsync(() => client.AskAsync(streaming, prompt, options, ct));
+        Task.FromResult(Clock.Run(() => client.AskAsync(streaming, prompt, options, ct)));
 
     /// <summary>Sends one request in virtual time and returns how much virtual time it took.</summary>
     public async Task<(ChatResponse Response, TimeSpan Elapsed)> TimedAskAsync(IChatClient client, bool streaming, string prompt = "hello", ChatOptions? options = null)

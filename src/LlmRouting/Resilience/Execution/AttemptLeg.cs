@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.RateLimiting;
-using Polly.Timeout;
 
 namespace LlmRouting;
 
@@ -55,7 +54,7 @@ internal sealed class AttemptLeg : IDisposable
     private readonly RequestExecution _exec;
     private readonly TimeProvider _time;
     private IAsyncEnumerator<ChatResponseUpdate>? _enumerator;
-    private CancellationTokenSource? _timer;
+    private TimerCancellation? _timer;
     private CancellationTokenSource? _call;
     private TimeSpan? _idleTimeout;
     private long _started;
@@ -253,7 +252,7 @@ internal sealed class AttemptLeg : IDisposable
         Attempt.CircuitState = CircuitAtEntry;
         _exec.OnAttemptStarted(this);
         _started = _time.GetTimestamp();
-        _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        _timer = new TimerCancellation(_time);
         _call = CancellationTokenSource.CreateLinkedTokenSource(Cts.Token, _timer.Token);
 
         // The pipeline's attempt timeout cancels the call, but only until the attempt leaves the pipeline: an opened stream must
@@ -327,13 +326,8 @@ internal sealed class AttemptLeg : IDisposable
         }
     }
 
-    private Exception Normalize(Exception error) => error switch
-    {
-        TimeoutRejectedException timeout => Fault(LlmErrorKind.Timeout, string.Create(
-            CultureInfo.InvariantCulture, $"The attempt on deployment '{Deployment.Name}' timed out after {timeout.Timeout.TotalSeconds:0.###} s."), timeout),
-        OperationCanceledException canceled when CurrentStop == LegStop.Deadline => _exec.DeadlineFault(this, canceled),
-        _ => error,
-    };
+    private Exception Normalize(Exception error) =>
+        error is OperationCanceledException canceled && CurrentStop == LegStop.Deadline ? _exec.DeadlineFault(this, canceled) : error;
 
     internal LlmProviderException Fault(LlmErrorKind kind, string message, Exception? inner) => new(kind, message, inner)
     {

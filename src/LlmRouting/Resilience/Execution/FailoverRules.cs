@@ -1,5 +1,3 @@
-using Polly.Timeout;
-
 namespace LlmRouting;
 
 /// <summary>What the scheduler does after a failed attempt, by error kind.</summary>
@@ -24,12 +22,8 @@ internal enum FailureAction
 /// <summary>The failover rules: classification of failures into scheduler actions and circuit-breaker signals.</summary>
 internal static class FailoverRules
 {
-    /// <summary>Classifies a failure, including Polly's attempt timeout.</summary>
-    public static LlmErrorKind Classify(Exception error) => error switch
-    {
-        TimeoutRejectedException => LlmErrorKind.Timeout,
-        _ => LlmErrorClassifier.Classify(error),
-    };
+    /// <summary>Classifies a failure.</summary>
+    public static LlmErrorKind Classify(Exception error) => LlmErrorClassifier.Classify(error);
 
     /// <summary>Decides what a failure of <paramref name="kind"/> (before the commit point) leads to.</summary>
     public static FailureAction Decide(LlmErrorKind kind) => kind switch

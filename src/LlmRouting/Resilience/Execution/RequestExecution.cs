@@ -22,7 +22,7 @@ internal sealed class RequestExecution : IAsyncDisposable
     private readonly ResilienceChatClient _owner;
     private readonly ResilienceOptions _options;
     private readonly ResilienceRequestOptions? _hints;
-    private readonly CancellationTokenSource _requestCts;
+    private readonly TimerCancellation _requestCts;
     private readonly CancellationTokenRegistration _callerRegistration;
     private readonly List<CandidateState> _ranked;
     private readonly List<AttemptLeg> _inFlight = new(2);
@@ -71,8 +71,8 @@ internal sealed class RequestExecution : IAsyncDisposable
         _total = _hints?.TotalRequestTimeout is { } requested ? TimeoutConstants.Effective(requested) : TimeoutConstants.Effective(_options.Timeouts?.TotalRequestTimeout);
         long now = Time.GetTimestamp();
         _deadline = _total is { } total ? now + Units(total) : long.MaxValue;
-        _requestCts = new CancellationTokenSource(_total ?? Timeout.InfiniteTimeSpan, Time);
-        _callerRegistration = callerToken.UnsafeRegister(static s => Cancel((CancellationTokenSource)s!), _requestCts);
+        _requestCts = new TimerCancellation(Time, _total);
+        _callerRegistration = callerToken.UnsafeRegister(static s => ((TimerCancellation)s!).Cancel(), _requestCts);
     }
 
     public IChatClient Inner { get; }
@@ -253,18 +253,6 @@ internal sealed class RequestExecution : IAsyncDisposable
         string.Create(CultureInfo.InvariantCulture, $"The request's deadline of {_total?.TotalSeconds:0.###} s passed during the attempt on deployment '{leg.Deployment.Name}'."),
         inner);
 
-    private static void Cancel(CancellationTokenSource cts)
-    {
-        try
-        {
-            cts.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The request already ended.
-        }
-    }
-
     private void Start(CandidateState candidate, bool hedged)
     {
         var leg = new AttemptLeg(this, candidate, hedged, _requestCts.Token);
@@ -280,9 +268,11 @@ internal sealed class RequestExecution : IAsyncDisposable
             }
 
             ResilienceDiagnostics.RecordHedge(candidate.Deployment.Name);
-            if (_inFlight.Count > 0 && _owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            Microsoft.Extensions.Logging.ILogger logger = _owner.Logger;
+            if (_inFlight.Count > 0 && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {
-                ResilienceLog.Hedging(_owner.Logger, Request.RequestId, _inFlight[^1].Deployment.Name, HedgeDelayOf(_inFlight[^1])?.TotalMilliseconds ?? 0, candidate.Deployment.Name);
+                double delayMs = HedgeDelayOf(_inFlight[^1])?.TotalMilliseconds ?? 0;
+                ResilienceLog.Hedging(logger, Request.RequestId, _inFlight[^1].Deployment.Name, delayMs, candidate.Deployment.Name);
             }
         }
 
@@ -390,9 +380,11 @@ internal sealed class RequestExecution : IAsyncDisposable
                 _pending = (attempt, candidate.Deployment.Name, kind);
             }
 
-            if (_owner.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            Microsoft.Extensions.Logging.ILogger logger = _owner.Logger;
+            if (logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {
-                ResilienceLog.AttemptFailed(_owner.Logger, Request.RequestId, attempt.Number, candidate.Deployment.Name, kind.ToTelemetryName(), next);
+                string errorType = kind.ToTelemetryName();
+                ResilienceLog.AttemptFailed(logger, Request.RequestId, attempt.Number, candidate.Deployment.Name, errorType, next);
             }
         }
     }
@@ -602,12 +594,12 @@ internal sealed class RequestExecution : IAsyncDisposable
         Task? delay = null;
         if (hedgeIn is { } wait)
         {
-            delay = Task.Delay(wait, Time, delayCts.Token);
+            delay = TimerDelay.WaitAsync(wait, Time, delayCts.Token);
             tasks[^1] = delay;
         }
 
         Task first = await Task.WhenAny(tasks).ConfigureAwait(false);
-        await delayCts.CancelAsync().ConfigureAwait(false);
+        delayCts.Cancel(); // synchronously: cancelling a timer needs no thread of its own
         if (first == delay)
         {
             return null;
@@ -637,7 +629,7 @@ internal sealed class RequestExecution : IAsyncDisposable
         long started = Time.GetTimestamp();
         try
         {
-            await Task.Delay(wait, Time, _requestCts.Token).ConfigureAwait(false);
+            await TimerDelay.WaitAsync(wait, Time, _requestCts.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

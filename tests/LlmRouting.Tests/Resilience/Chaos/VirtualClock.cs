@@ -1,21 +1,27 @@
-using Microsoft.Extensions.Time.Testing;
+using System.Runtime.ExceptionServices;
 
 namespace LlmRouting.Chaos;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that knows its pending timers, so a driver can run an operation in virtual time: let the
-/// operation run until it waits on the clock, then jump to the next timer, and repeat. Hours of simulated timeouts, backoffs and
-/// break durations take milliseconds.
+/// A virtual clock that runs operations deterministically: the operation runs on a thread of its own (no synchronization context,
+/// a large stack); whenever it has nothing left to do but wait on the clock, the clock jumps to the next pending timer and invokes
+/// its callback on that same thread, so the continuations it releases run there too, inline. Hours of simulated timeouts, backoffs
+/// and break durations take milliseconds, and results do not depend on thread scheduling.
 /// </summary>
-internal sealed class VirtualClock : FakeTimeProvider
+/// <remarks>
+/// Unlike <c>FakeTimeProvider</c>, whose timer callbacks were observed to resume <c>ConfigureAwait(false)</c> continuations on
+/// thread-pool threads (so work could still run while the test advanced the clock again), this clock fires every callback inline
+/// in <see cref="Advance"/>; it also knows its next due timer, which a driver needs to skip idle time.
+/// </remarks>
+internal sealed class VirtualClock : TimeProvider
 {
     private readonly object _gate = new();
-    private readonly HashSet<TrackedTimer> _timers = [];
+    private readonly HashSet<VirtualTimer> _timers = [];
+    private long _now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
+    private long _sequence;
 
-    public VirtualClock()
-        : base(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero))
-    {
-    }
+    /// <inheritdoc/>
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     /// <summary>Gets the due time of the earliest pending timer, if any.</summary>
     public DateTimeOffset? NextDue
@@ -24,156 +30,199 @@ internal sealed class VirtualClock : FakeTimeProvider
         {
             lock (_gate)
             {
-                DateTimeOffset? next = null;
-                foreach (TrackedTimer t in _timers)
-                {
-                    if (t.Due is { } due && (next is null || due < next))
-                    {
-                        next = due;
-                    }
-                }
-
-                return next;
+                VirtualTimer? next = Earliest(long.MaxValue);
+                return next is null ? null : new DateTimeOffset(next.Due, TimeSpan.Zero);
             }
         }
     }
 
     /// <inheritdoc/>
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _now), TimeSpan.Zero);
+
+    /// <inheritdoc/>
+    public override long GetTimestamp() => Interlocked.Read(ref _now);
+
+    /// <inheritdoc/>
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var tracked = new TrackedTimer(this);
-        tracked.Inner = base.CreateTimer(
-            s =>
-            {
-                tracked.OnFired();
-                callback(s);
-            },
-            state,
-            dueTime,
-            period);
-        tracked.Schedule(dueTime, period);
-        return tracked;
+        var timer = new VirtualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
     }
 
-    /// <summary>Runs <paramref name="operation"/> to completion in virtual time.</summary>
-    /// <param name="operation">The operation; started on the calling thread.</param>
-    /// <param name="maxVirtualTime">A bound on the virtual time the operation may take, against bugs that would wait forever.</param>
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation, TimeSpan? maxVirtualTime = null)
+    /// <summary>Moves the clock forward, invoking every timer that comes due, in order, on the calling thread.</summary>
+    /// <param name="delta">How far.</param>
+    public void Advance(TimeSpan delta)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        long target = GetTimestamp() + delta.Ticks;
+        while (true)
+        {
+            VirtualTimer? due;
+            lock (_gate)
+            {
+                due = Earliest(target);
+                if (due is null)
+                {
+                    Interlocked.Exchange(ref _now, target);
+                    return;
+                }
+
+                Interlocked.Exchange(ref _now, Math.Max(_now, due.Due));
+                if (due.Period > 0)
+                {
+                    due.Due += due.Period;
+                }
+                else
+                {
+                    _timers.Remove(due);
+                }
+            }
+
+            due.Fire();
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> to completion in virtual time, on the calling thread.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <param name="maxVirtualTime">A bound on the virtual time it may take, against bugs that would wait forever.</param>
+    /// <returns>The operation's result.</returns>
+    public T Run<T>(Func<Task<T>> operation, TimeSpan? maxVirtualTime = null)
+    {
+        // A thread of our own with a large stack: .NET runs a continuation inline only while the stack has room, and queues it to the
+        // thread pool otherwise, which would let the clock move while the operation is still running.
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    result = RunHere(operation, maxVirtualTime);
+                }
+#pragma warning disable CA1031 // Rethrown on the caller's thread.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failure = ex;
+                }
+            },
+            maxStackSize: 256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return result;
+    }
+
+    private T RunHere<T>(Func<Task<T>> operation, TimeSpan? maxVirtualTime)
+    {
+        // No synchronization context on this thread: every continuation released by a timer callback (which runs inside Advance)
+        // then runs inline, to the operation's next wait on the clock, before Advance returns.
+        SynchronizationContext.SetSynchronizationContext(null);
         DateTimeOffset limit = GetUtcNow() + (maxVirtualTime ?? TimeSpan.FromHours(1));
         Task<T> task = operation();
-        int idleRounds = 0;
+        int idle = 0;
         while (!task.IsCompleted)
         {
-            await SettleAsync(task).ConfigureAwait(false);
-            if (task.IsCompleted)
+            // Work that went to the thread pool anyway may still be running: give it the chance to finish before moving the clock.
+            if (!ThreadPoolIsIdle() && ++idle < 100_000)
             {
-                break;
+                Thread.Yield();
+                continue;
             }
 
             if (NextDue is not { } due)
             {
-                // Nothing scheduled: the operation is running on another thread, or stuck.
-                await Task.WhenAny(task, Task.Delay(1)).ConfigureAwait(false);
-                if (++idleRounds > 5_000)
+                // Nothing scheduled: something still runs elsewhere, or the operation is stuck.
+                if (++idle > 100_000)
                 {
                     throw new InvalidOperationException("The operation neither completes nor waits on the virtual clock.");
                 }
 
+                Thread.Sleep(idle < 1_000 ? 0 : 1);
                 continue;
             }
 
-            idleRounds = 0;
+            idle = 0;
             if (due > limit)
             {
-                throw new TimeoutException($"The operation did not finish within {maxVirtualTime} of virtual time.");
+                throw new TimeoutException($"The operation did not finish within {maxVirtualTime ?? TimeSpan.FromHours(1)} of virtual time.");
             }
 
             TimeSpan step = due - GetUtcNow();
             Advance(step > TimeSpan.Zero ? step : TimeSpan.Zero);
-            if (NextDue is { } still && still <= GetUtcNow())
-            {
-                // A timer due now that did not fire on a zero advance: move past it.
-                Advance(TimeSpan.FromTicks(1));
-            }
         }
 
-        return await task.ConfigureAwait(false);
+        return task.GetAwaiter().GetResult();
     }
 
-    /// <summary>Runs <paramref name="operation"/> to completion in virtual time.</summary>
-    public Task RunAsync(Func<Task> operation, TimeSpan? maxVirtualTime = null) =>
-        RunAsync(async () =>
+    /// <summary>Runs <paramref name="operation"/> to completion in virtual time, on the calling thread.</summary>
+    public void Run(Func<Task> operation, TimeSpan? maxVirtualTime = null) =>
+        Run(async () =>
         {
-            await operation().ConfigureAwait(false);
+            await operation();
             return true;
         }, maxVirtualTime);
 
-    /// <summary>Waits until the thread pool has no work queued for a few rounds (continuations of what the last advance released).</summary>
-    private static async Task SettleAsync(Task task)
+    /// <summary>Gets a value indicating whether no work item is queued on the thread pool.</summary>
+    private static bool ThreadPoolIsIdle()
     {
-        int quiet = 0;
-        for (int round = 0; round < 200 && quiet < 3; round++)
+        for (int check = 0; check < 2; check++)
         {
-            await Task.Yield();
-            if (task.IsCompleted)
+            if (ThreadPool.PendingWorkItemCount != 0)
             {
-                return;
+                return false;
             }
 
-            quiet = ThreadPool.PendingWorkItemCount == 0 ? quiet + 1 : 0;
+            Thread.SpinWait(10);
         }
+
+        return true;
     }
 
-    private sealed class TrackedTimer(VirtualClock clock) : ITimer
+    private VirtualTimer? Earliest(long notAfter)
     {
-        public ITimer Inner { get; set; } = null!;
+        VirtualTimer? next = null;
+        foreach (VirtualTimer t in _timers)
+        {
+            if (t.Due <= notAfter && (next is null || t.Due < next.Due || (t.Due == next.Due && t.Sequence < next.Sequence)))
+            {
+                next = t;
+            }
+        }
 
-        public DateTimeOffset? Due { get; private set; }
+        return next;
+    }
 
-        private bool FiredOnce { get; set; }
+    private sealed class VirtualTimer(VirtualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        public long Due { get; set; }
 
-        private TimeSpan Period { get; set; }
+        public long Period { get; private set; }
+
+        public long Sequence { get; private set; }
+
+        public void Fire() => callback(state);
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            bool changed = Inner.Change(dueTime, period);
-            Schedule(dueTime, period);
-            return changed;
-        }
-
-        public void Schedule(TimeSpan dueTime, TimeSpan period)
-        {
             lock (clock._gate)
             {
-                Period = period;
-                if (dueTime == Timeout.InfiniteTimeSpan || (FiredOnce && (period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero) && dueTime == TimeSpan.Zero))
+                clock._timers.Remove(this);
+                if (dueTime == Timeout.InfiniteTimeSpan)
                 {
-                    Due = null;
-                    clock._timers.Remove(this);
+                    return true;
                 }
-                else
-                {
-                    Due = clock.GetUtcNow() + dueTime;
-                    clock._timers.Add(this);
-                }
-            }
-        }
 
-        public void OnFired()
-        {
-            lock (clock._gate)
-            {
-                FiredOnce = true;
-                if (Period == Timeout.InfiniteTimeSpan || Period == TimeSpan.Zero)
-                {
-                    Due = null;
-                    clock._timers.Remove(this);
-                }
-                else
-                {
-                    Due = clock.GetUtcNow() + Period;
-                }
+                Due = clock._now + Math.Max(0, dueTime.Ticks);
+                Period = period == Timeout.InfiniteTimeSpan ? 0 : Math.Max(0, period.Ticks);
+                Sequence = ++clock._sequence;
+                clock._timers.Add(this);
+                return true;
             }
         }
 
@@ -181,11 +230,8 @@ internal sealed class VirtualClock : FakeTimeProvider
         {
             lock (clock._gate)
             {
-                Due = null;
                 clock._timers.Remove(this);
             }
-
-            Inner.Dispose();
         }
 
         public ValueTask DisposeAsync()
