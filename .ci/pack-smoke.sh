@@ -4,13 +4,25 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  # Leave the work folder before deleting it: dotnet cannot start in a deleted current directory.
+  cd "$root"
+  rm -rf "$work"
+  # Drop this run's packages from the global cache so smoke versions don't pile up.
+  cache=$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: //p' || true)
+  if [ -n "${cache:-}" ] && [ -n "${version:-}" ]; then
+    rm -rf "$cache/llmrouting/$version" "$cache/llmrouting.testing/$version"
+  fi
+}
+trap cleanup EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-dotnet pack "$root/src/LlmRouting" -c Release -o "$work/feed" -nologo -v q
-dotnet pack "$root/src/LlmRouting.Testing" -c Release -o "$work/feed" -nologo -v q
+# A unique prerelease version, so the NuGet cache can never serve a package packed earlier.
+base=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
+version="$base-smoke.$(date +%s)"
+dotnet pack "$root/src/LlmRouting" -c Release -o "$work/feed" -nologo -v q -p:Version="$version"
+dotnet pack "$root/src/LlmRouting.Testing" -c Release -o "$work/feed" -nologo -v q -p:Version="$version"
 ls "$work/feed"
-version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props" | head -1)
 
 mkdir -p "$work/app"
 cd "$work/app"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: builds the solution in Release (warnings are errors) and runs every test.
-# Installs what the tests need on a fresh machine (nothing beyond the .NET SDK yet).
+# Installs what the tests need on a fresh machine: redis-server (the Redis tests start their own loopback instance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash .ci/redis.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

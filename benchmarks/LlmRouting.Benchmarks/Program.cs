@@ -1,3 +1,55 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Running;
+
+if (args.Length > 0 && args[0] == "--quick-pii")
+{
+    // A quick in-process check of the PII scanning speed (no BenchmarkDotNet): MB/s for the clean and dense prompts.
+    var bench = new LlmRouting.Benchmarks.PiiDetectionBenchmarks();
+    bench.Setup();
+    foreach ((string name, Func<int> run) in new (string, Func<int>)[] { ("clean", bench.DefaultClean1KB), ("dense", bench.DefaultDense1KB), ("names-clean", bench.WithNamesClean1KB), ("names-dense", bench.WithNamesDense1KB) })
+    {
+        for (int i = 0; i < 20_000; i++)
+        {
+            run();
+        }
+
+        const int N = 50_000;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < N; i++)
+        {
+            run();
+        }
+
+        double ns = sw.Elapsed.TotalMilliseconds * 1e6 / N;
+        Console.WriteLine($"{name,-12} {ns,10:0} ns/KB  {1024 / ns * 1000,8:0.0} MB/s  matches={run()}");
+    }
+
+    foreach (string type in LlmRouting.PiiDetectors.DefaultEntityTypes)
+    {
+        LlmRouting.IPiiDetector d = LlmRouting.PiiDetectors.Create(type);
+        var list = new List<LlmRouting.PiiMatch>();
+        foreach (string text in new[] { LlmRouting.Benchmarks.PiiDetectionBenchmarks.CleanPrompt, LlmRouting.Benchmarks.PiiDetectionBenchmarks.DensePrompt })
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                list.Clear();
+                d.Detect(text, list);
+            }
+
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < 10_000; i++)
+            {
+                list.Clear();
+                d.Detect(text, list);
+            }
+
+            Console.Write($"{type,-18} {sw.Elapsed.TotalMilliseconds * 1e6 / 10_000,10:0} ns   ");
+        }
+
+        Console.WriteLine();
+    }
+
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(LlmRouting.Benchmarks.ChainOverheadBenchmarks).Assembly).Run(args);

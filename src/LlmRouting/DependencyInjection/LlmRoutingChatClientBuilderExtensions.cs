@@ -7,7 +7,7 @@ namespace LlmRouting;
 
 /// <summary>
 /// <see cref="ChatClientBuilder"/> extensions that add LlmRouting's layers. The first <c>Use</c> is the outermost layer;
-/// the intended order is <see cref="UseCostRouter"/> → <see cref="UseRedaction"/> → <see cref="UseResilience"/> → <see cref="UseRoutingTelemetry"/>
+/// the intended order is <see cref="UseCostRouter"/> → <see cref="DataPolicyChatClientBuilderExtensions.UseDataPolicy"/> → <see cref="UseRedaction"/> → <see cref="UseResilience"/> → <see cref="UseRoutingTelemetry"/>
 /// over a <see cref="DeploymentDispatcherChatClient"/>.
 /// Missing dependencies are resolved from the builder's <see cref="IServiceProvider"/>; settings from <see cref="LlmRoutingOptions"/> when registered.
 /// </summary>
@@ -27,6 +27,7 @@ public static class LlmRoutingChatClientBuilderExtensions
             ProviderRegistry resolved = registry ?? services.GetService<ProviderRegistry>()
                 ?? throw new InvalidOperationException("UseCostRouter needs a ProviderRegistry: pass one or call services.AddLlmRouting().");
             var router = new CostRouterChatClient(inner, resolved, services.GetService<TimeProvider>());
+            RouterServices.Configure(router, services);
             if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
             {
                 router.DefaultEstimatedOutputTokens = options.Routing.DefaultEstimatedOutputTokens;
@@ -57,6 +58,7 @@ public static class LlmRoutingChatClientBuilderExtensions
 
             IPiiDetector[] registered = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
             var redactor = new RedactingChatClient(inner, registered.Length > 0 ? registered : null);
+            RedactingChatClientSetup.Apply(redactor, services);
             configure?.Invoke(redactor);
             return redactor;
         });
@@ -84,7 +86,11 @@ public static class LlmRoutingChatClientBuilderExtensions
         });
     }
 
-    /// <summary>Adds the telemetry layer (per-attempt GenAI traces, metrics and cost).</summary>
+    /// <summary>
+    /// Adds the telemetry layer: per-attempt GenAI spans and metrics, cost, and the request-level span, metrics and request log
+    /// that the router emits through it. Settings come from <see cref="LlmRoutingOptions.Telemetry"/> when registered, the
+    /// request log from DI (<c>AddLlmRoutingRequestLog</c>), and the content-capture detectors from the registered <see cref="IPiiDetector"/>s.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the layer.</param>
     /// <returns>The builder.</returns>
@@ -94,15 +100,28 @@ public static class LlmRoutingChatClientBuilderExtensions
         return builder.Use((inner, services) =>
         {
             var client = new RoutingTelemetryChatClient(inner, services.GetService<TimeProvider>());
+            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value.Telemetry is { } telemetry)
+            {
+                client.EnableSensitiveData = telemetry.CaptureMessageContent ?? client.EnableSensitiveData;
+                client.UserPseudonymKey = telemetry.UserPseudonymKey;
+            }
+
+            IPiiDetector[] detectors = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
+            if (detectors.Length > 0)
+            {
+                client.ContentDetectors = detectors;
+            }
+
+            client.RequestLog = services.GetService<RequestLogHost>()?.Log;
             configure?.Invoke(client);
             return client;
         });
     }
 
-    /// <summary>Adds the whole LlmRouting chain — router, redactor, resilience, telemetry — in the recommended order.</summary>
+    /// <summary>Adds the whole LlmRouting chain — router, data policy, redactor, resilience, telemetry — in the recommended order.</summary>
     /// <param name="builder">A builder whose inner client is a <see cref="DeploymentDispatcherChatClient"/>.</param>
     /// <param name="registry">The deployments; resolved from services when <see langword="null"/>.</param>
     /// <returns>The builder.</returns>
     public static ChatClientBuilder UseLlmRouting(this ChatClientBuilder builder, ProviderRegistry? registry = null) =>
-        builder.UseCostRouter(registry).UseRedaction().UseResilience().UseRoutingTelemetry();
+        builder.UseCostRouter(registry).UseDataPolicy().UseRedaction().UseResilience().UseRoutingTelemetry();
 }

@@ -29,6 +29,14 @@ public sealed class LlmRoutingOptions
     /// <summary>Gets or sets redaction settings.</summary>
     public RedactionOptions Redaction { get; set; } = new();
 
+    /// <summary>Gets or sets data policies: a default and one per tenant (<c>LlmRouting:Policy</c>).</summary>
+    public DataPolicyOptions Policy { get; set; } = new();
+
     /// <summary>Gets or sets failover and resilience settings.</summary>
     public ResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Gets or sets telemetry settings: content capture, user pseudonyms and the request log.</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+    /// <summary>Gets or sets spending limits by rule name (<c>LlmRouting:Budgets:{name}</c>).</summary>
+    public IDictionary<string, BudgetOptions> Budgets { get; set; } = new Dictionary<string, BudgetOptions>(StringComparer.OrdinalIgnoreCase);
 }

@@ -49,6 +49,10 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
                 {
                     errors.Add($"{path}:Provider '{d.Provider}' has no registered provider. Known providers: {string.Join(", ", providers.Order(StringComparer.OrdinalIgnoreCase))}.");
                 }
+                else if (factories.FirstOrDefault(f => f.ProviderNames.Contains(d.Provider, StringComparer.OrdinalIgnoreCase)) is IProviderDeploymentValidator providerChecks)
+                {
+                    errors.AddRange(providerChecks.Validate(path, d));
+                }
 
                 if (string.IsNullOrWhiteSpace(d.Model))
                 {
@@ -95,8 +99,52 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.Add($"{S}:Routing:DefaultEstimatedOutputTokens must be positive.");
         }
 
+        RoutingOptionsValidation.Check(options, policies, errors); // LlmRouting:Routing (filters, tiers, policies, statistics, experiments, cascade) and LlmRouting:Budgets
+
         ResilienceOptionsValidator.Check(options.Resilience, options.Deployments?.Keys, errors);
 
+        CheckTelemetry(options.Telemetry, errors);
+        RedactionOptionsValidator.Check(options, errors);
+        DataPolicyOptionsValidator.Check(options, errors);
+
         return errors;
+    }
+
+    private static void CheckTelemetry(TelemetryOptions telemetry, List<string> errors)
+    {
+        const string T = LlmRoutingOptions.SectionName + ":Telemetry:RequestLog";
+        RequestLogOptions log = telemetry.RequestLog;
+        if (log.QueueCapacity < 1)
+        {
+            errors.Add($"{T}:QueueCapacity must be at least 1.");
+        }
+
+        if (log.RingBufferCapacity < 0)
+        {
+            errors.Add($"{T}:RingBufferCapacity cannot be negative.");
+        }
+
+        if (log.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{T}:DrainTimeout cannot be negative.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(log.JsonLines.Directory))
+        {
+            if (string.IsNullOrWhiteSpace(log.JsonLines.FileNamePrefix) || log.JsonLines.FileNamePrefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            {
+                errors.Add($"{T}:JsonLines:FileNamePrefix must be a valid, non-empty file name.");
+            }
+
+            if (log.JsonLines.MaxFileSizeBytes < 1024)
+            {
+                errors.Add($"{T}:JsonLines:MaxFileSizeBytes must be at least 1024.");
+            }
+
+            if (log.JsonLines.RetainedFileCount < 0)
+            {
+                errors.Add($"{T}:JsonLines:RetainedFileCount cannot be negative.");
+            }
+        }
     }
 }

@@ -79,13 +79,18 @@ public static class LlmRoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmRoutingOptions>, LlmRoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, OpenAIProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, AnthropicProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, GeminiProviderFactory>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatProviderFactory, CohereProviderFactory>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, CheapestRoutingPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRoutingPolicy, PriorityRoutingPolicy>());
+        RouterServices.Add(services); // statistics and budget stores, feedback, experiment results, the other built-in policies
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
         services.TryAddSingleton(static sp => new DeploymentResilienceRegistry(
             sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Resilience, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<IDeploymentHealth>(static sp => sp.GetRequiredService<DeploymentResilienceRegistry>());
+        LlmRoutingTelemetryServiceCollectionExtensions.AddTelemetryServices(services); // request log, ring buffer, reports
 
         services.TryAddSingleton<IChatClient>(static sp => sp.GetRequiredKeyedService<IChatClient>(ServiceKey));
         return services.AddKeyedChatClient(

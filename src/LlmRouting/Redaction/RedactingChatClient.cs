@@ -1,15 +1,24 @@
-using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmRouting;
 
 /// <summary>
-/// Finds personal data and secrets in a request before it leaves the process and masks them
-/// (e.g. <c>[EMAIL]</c>), in the instructions and in every message's text, tool-call arguments and tool results.
-/// Counts by entity type go into the routing report; the values themselves go nowhere.
+/// Finds personal data and secrets in a request before it leaves the process and applies the configured <see cref="PiiAction"/> per
+/// entity type — mask (<c>[EMAIL]</c>), reversible placeholder (<c>&lt;EMAIL_1&gt;</c>, restored in the answer), salted hash, block, or
+/// route-local — in the instructions, every message (text, reasoning, author names, tool-call names and arguments, tool results, text
+/// attachments, error contents), tool declarations, the response-format schema and provider-bound additional properties.
+/// Counts and actions by entity type go into the routing report and the audit sink; the values themselves go nowhere.
 /// </summary>
-/// <remarks>The caller's messages and options are never mutated: changed messages are copies. Thread-safe.</remarks>
-public sealed class RedactingChatClient : DelegatingChatClient
+/// <remarks>
+/// The caller's messages and options are never mutated: changed messages are copies. Images pass unchanged unless
+/// <see cref="RedactionOptions.BlockImages"/> is set. Runs below the router and the data-policy layer: it reads the candidates and the
+/// policy's confidential entity types from the <see cref="LlmRequestContext"/>, and narrows the candidates to local deployments when
+/// a detected type requires it. Thread-safe.
+/// </remarks>
+public sealed partial class RedactingChatClient : DelegatingChatClient
 {
     [ThreadStatic]
     private static List<PiiMatch>? t_matches;
@@ -32,62 +41,111 @@ public sealed class RedactingChatClient : DelegatingChatClient
         set => _detectors = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>Creates the default detectors: e-mail addresses and Luhn-valid card numbers.</summary>
+    /// <summary>Creates the default detectors: <see cref="PiiDetectors.Default"/> (every built-in entity type except the opt-in names, places and addresses).</summary>
     /// <returns>The detectors.</returns>
-    public static IReadOnlyList<IPiiDetector> DefaultDetectors() => [new EmailDetector(), new CreditCardDetector()];
+    public static IReadOnlyList<IPiiDetector> DefaultDetectors() => [PiiDetectors.Default];
 
     /// <summary>Gets the mask that replaces a value of <paramref name="entityType"/>.</summary>
     /// <param name="entityType">The entity type.</param>
     /// <returns>The mask, e.g. <c>[EMAIL]</c>.</returns>
-    public static string MaskFor(string entityType) => entityType switch
+    public static string MaskFor(string entityType)
     {
-        PiiEntityTypes.EmailAddress => "[EMAIL]",
-        _ => "[" + entityType + "]",
-    };
+        ArgumentNullException.ThrowIfNull(entityType);
+        return PiiLabels.Mask(entityType);
+    }
+
+    /// <summary>Gets or sets the actions per entity type and the other redaction settings. Read on every request.</summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public RedactionOptions Options
+    {
+        get => _options;
+        set => _options = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private RedactionOptions _options = new();
+
+    /// <summary>Gets or sets the sink that receives an audit event per request and deployment (entity types, counts and actions — never values).</summary>
+    public IRedactionAuditSink? AuditSink { get; set; }
+
+    /// <summary>Gets or sets the logger. Logs carry entity types, counts and actions only.</summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public ILogger Logger
+    {
+        get => _logger;
+        set => _logger = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private ILogger _logger = NullLogger.Instance;
+
+    /// <summary>Gets or sets the clock that timestamps audit events.</summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets the JSON options whose (source-generated) metadata turns tool results and arguments of other types than strings, JSON,
+    /// dictionaries and lists into JSON so their strings can be redacted with their shape kept. The default is
+    /// <see cref="AIJsonUtilities.DefaultOptions"/>. A value of a type with no metadata is replaced by its redacted <see cref="object.ToString"/> text.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public JsonSerializerOptions SerializerOptions
+    {
+        get => _serializerOptions;
+        set => _serializerOptions = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private JsonSerializerOptions _serializerOptions = AIJsonUtilities.DefaultOptions;
 
     /// <inheritdoc/>
+    /// <exception cref="PiiBlockedException">The request contains a value whose action is <see cref="PiiAction.Block"/>, or a blocked image.</exception>
+    /// <exception cref="NoEligibleDeploymentException">A detected value requires a local deployment and no candidate is local.</exception>
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        (IEnumerable<ChatMessage> safeMessages, ChatOptions? safeOptions) = Redact(messages, options);
-        return base.GetResponseAsync(safeMessages, safeOptions, cancellationToken);
+        RequestRedaction request = Redact(messages, options);
+        return request.Session.HasFindings
+            ? GetRedactedResponseAsync(request, cancellationToken)
+            : base.GetResponseAsync(request.Messages, request.Options, cancellationToken);
     }
 
     /// <inheritdoc/>
+    /// <exception cref="PiiBlockedException">The request contains a value whose action is <see cref="PiiAction.Block"/>, or a blocked image.</exception>
+    /// <exception cref="NoEligibleDeploymentException">A detected value requires a local deployment and no candidate is local.</exception>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        // The request is redacted before the stream is requested; answers pass through unchanged.
-        (IEnumerable<ChatMessage> safeMessages, ChatOptions? safeOptions) = Redact(messages, options);
-        return base.GetStreamingResponseAsync(safeMessages, safeOptions, cancellationToken);
+        // The request is redacted (and refused, if it must be) before the stream is requested.
+        RequestRedaction request = Redact(messages, options);
+        return request.Session.HasFindings
+            ? StreamRedactedAsync(request, cancellationToken)
+            : base.GetStreamingResponseAsync(request.Messages, request.Options, cancellationToken);
     }
 
-    /// <summary>Masks every detected value in <paramref name="text"/>.</summary>
+    /// <summary>Applies the configured actions to every detected value in <paramref name="text"/>, on its own (placeholders are numbered from 1).</summary>
     /// <param name="text">The text.</param>
     /// <param name="counts">Receives counts by entity type, if not <see langword="null"/>.</param>
-    /// <returns>The masked text, or the same instance when nothing was found.</returns>
+    /// <returns>The redacted text, or the same instance when nothing was found. Values whose action is
+    /// <see cref="PiiAction.Block"/> are masked; values whose action is <see cref="PiiAction.RouteLocal"/> stay.</returns>
     public string RedactText(string text, IDictionary<string, int>? counts = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        Dictionary<string, int>? found = null;
-        string result = Redact(text, ref found);
-        if (counts is not null && found is not null)
+        var session = new RedactionSession(this, _options, _serializerOptions);
+        string result = session.RewriteText(text);
+        if (counts is not null)
         {
-            foreach (KeyValuePair<string, int> kv in found)
-            {
-                counts[kv.Key] = counts.TryGetValue(kv.Key, out int n) ? n + kv.Value : kv.Value;
-            }
+            session.CopyCountsTo(counts);
         }
 
         return result;
     }
 
-    private string Redact(string text, ref Dictionary<string, int>? counts)
+    /// <summary>Runs every detector over <paramref name="text"/> into the calling thread's match list (cleared by the caller).</summary>
+    internal List<PiiMatch> Detect(string text)
     {
-        if (text.Length == 0)
-        {
-            return text;
-        }
-
         List<PiiMatch> matches = t_matches ??= new List<PiiMatch>(8);
         matches.Clear();
         IReadOnlyList<IPiiDetector> detectors = _detectors;
@@ -96,142 +154,6 @@ public sealed class RedactingChatClient : DelegatingChatClient
             detectors[i].Detect(text, matches);
         }
 
-        if (matches.Count == 0)
-        {
-            return text;
-        }
-
-        matches.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
-        var sb = new StringBuilder(text.Length);
-        int position = 0;
-        foreach (PiiMatch match in matches)
-        {
-            if (match.Start < position)
-            {
-                continue; // overlaps a longer or earlier match
-            }
-
-            sb.Append(text, position, match.Start - position).Append(MaskFor(match.EntityType));
-            position = match.End;
-            counts ??= new Dictionary<string, int>(StringComparer.Ordinal);
-            counts[match.EntityType] = counts.TryGetValue(match.EntityType, out int n) ? n + 1 : 1;
-        }
-
-        string result = sb.Append(text, position, text.Length - position).ToString();
-        matches.Clear();
-        return result;
-    }
-
-    private (IEnumerable<ChatMessage> Messages, ChatOptions? Options) Redact(IEnumerable<ChatMessage> messages, ChatOptions? options)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        Dictionary<string, int>? counts = null;
-        IList<ChatMessage> list = messages as IList<ChatMessage> ?? messages.ToList();
-        List<ChatMessage>? copy = null;
-        for (int i = 0; i < list.Count; i++)
-        {
-            ChatMessage message = list[i];
-            ChatMessage safe = RedactMessage(message, ref counts);
-            if (!ReferenceEquals(safe, message) && copy is null)
-            {
-                copy = new List<ChatMessage>(list.Count);
-                for (int j = 0; j < i; j++)
-                {
-                    copy.Add(list[j]);
-                }
-            }
-
-            copy?.Add(safe);
-        }
-
-        ChatOptions? safeOptions = options;
-        if (options?.Instructions is { } instructions)
-        {
-            string redacted = Redact(instructions, ref counts);
-            if (!ReferenceEquals(redacted, instructions))
-            {
-                safeOptions = options.Clone();
-                safeOptions.Instructions = redacted;
-            }
-        }
-
-        if (counts is not null && LlmRequestContext.TryGet(options, out LlmRequestContext? context))
-        {
-            foreach (KeyValuePair<string, int> kv in counts)
-            {
-                context.AddRedactions(kv.Key, kv.Value);
-            }
-        }
-
-        return (copy ?? list, safeOptions);
-    }
-
-    private ChatMessage RedactMessage(ChatMessage message, ref Dictionary<string, int>? counts)
-    {
-        IList<AIContent> contents = message.Contents;
-        List<AIContent>? copy = null;
-        for (int i = 0; i < contents.Count; i++)
-        {
-            AIContent original = contents[i];
-            AIContent safe = RedactContent(original, ref counts);
-            if (!ReferenceEquals(safe, original) && copy is null)
-            {
-                copy = new List<AIContent>(contents.Count);
-                for (int j = 0; j < i; j++)
-                {
-                    copy.Add(contents[j]);
-                }
-            }
-
-            copy?.Add(safe);
-        }
-
-        if (copy is null)
-        {
-            return message;
-        }
-
-        return new ChatMessage(message.Role, copy)
-        {
-            AuthorName = message.AuthorName,
-            MessageId = message.MessageId,
-            CreatedAt = message.CreatedAt,
-            AdditionalProperties = message.AdditionalProperties,
-            RawRepresentation = null,
-        };
-    }
-
-    private AIContent RedactContent(AIContent content, ref Dictionary<string, int>? counts)
-    {
-        switch (content)
-        {
-            case TextContent text when text.Text is { Length: > 0 } value:
-                string redacted = Redact(value, ref counts);
-                return ReferenceEquals(redacted, value) ? content : new TextContent(redacted) { AdditionalProperties = text.AdditionalProperties };
-
-            case TextReasoningContent reasoning when reasoning.Text is { Length: > 0 } value:
-                string redactedReasoning = Redact(value, ref counts);
-                return ReferenceEquals(redactedReasoning, value) ? content : new TextReasoningContent(redactedReasoning) { AdditionalProperties = reasoning.AdditionalProperties };
-
-            case FunctionResultContent result when result.Result is string value:
-                string redactedResult = Redact(value, ref counts);
-                return ReferenceEquals(redactedResult, value) ? content : new FunctionResultContent(result.CallId, redactedResult) { AdditionalProperties = result.AdditionalProperties };
-
-            case FunctionCallContent call when call.Arguments is { Count: > 0 } args:
-                Dictionary<string, object?>? safeArgs = null;
-                foreach (KeyValuePair<string, object?> kv in args)
-                {
-                    if (kv.Value is string s && Redact(s, ref counts) is var r && !ReferenceEquals(r, s))
-                    {
-                        safeArgs ??= new Dictionary<string, object?>(args);
-                        safeArgs[kv.Key] = r;
-                    }
-                }
-
-                return safeArgs is null ? content : new FunctionCallContent(call.CallId, call.Name, safeArgs) { AdditionalProperties = call.AdditionalProperties };
-
-            default:
-                return content;
-        }
+        return matches;
     }
 }

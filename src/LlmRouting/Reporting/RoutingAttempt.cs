@@ -57,11 +57,17 @@ public sealed class RoutingAttempt
     /// <summary>Gets a value indicating whether this attempt was started as a hedge while another was still running.</summary>
     public bool Hedged { get; internal set; }
 
+    /// <summary>Gets the circuit-breaker state of the deployment when the attempt started (e.g. <c>closed</c>, <c>half_open</c>), if the resilience layer tracks one.</summary>
+    public string? CircuitState { get; internal set; }
+
+    /// <summary>Gets when the attempt started, relative to the start of the request.</summary>
+    public TimeSpan StartOffset { get; internal set; }
+
+    /// <summary>Gets the finish reason the provider reported (e.g. <c>stop</c>, <c>length</c>, <c>tool_calls</c>), if any.</summary>
+    public string? FinishReason { get; internal set; }
+
     /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>, <c>retry:server_error</c>, <c>hedge:slow_first_token</c>).</summary>
     public string? FailoverReason { get; internal set; }
-
-    /// <summary>Gets the deployment's circuit state when the attempt started (<see cref="DeploymentCircuitState.HalfOpen"/> for a probe), when the resilience layer ran it.</summary>
-    public DeploymentCircuitState? CircuitState { get; internal set; }
 
     /// <summary>
     /// Gets a value indicating whether <see cref="Usage"/> and <see cref="CostUsd"/> are estimates: an attempt cancelled because another

@@ -6,7 +6,7 @@ namespace LlmRouting;
 /// <see cref="RoutingReportExtensions.GetRoutingReport(Microsoft.Extensions.AI.ChatResponse)"/>.
 /// </summary>
 /// <remarks>Contains no prompt or answer content and no API keys.</remarks>
-public sealed class RoutingReport
+public sealed partial class RoutingReport
 {
     /// <summary>Gets the request id LlmRouting assigned.</summary>
     public required string RequestId { get; init; }
@@ -50,11 +50,44 @@ public sealed class RoutingReport
     /// <summary>Gets the number of redacted values by entity type (e.g. <c>EMAIL_ADDRESS</c>).</summary>
     public IReadOnlyDictionary<string, int> Redactions { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Gets the action taken per redacted entity type (e.g. <c>EMAIL_ADDRESS</c> → <see cref="PiiAction.Placeholder"/>).</summary>
+    public IReadOnlyDictionary<string, PiiAction> RedactionActions { get; init; } = new Dictionary<string, PiiAction>();
+
+    /// <summary>Gets a value indicating whether the request was classified confidential and restricted to local deployments.</summary>
+    public bool Confidential { get; init; }
+
     /// <summary>Gets the time from the request's start to the first streamed update reaching the caller.</summary>
     public TimeSpan? TimeToFirstToken { get; init; }
 
     /// <summary>Gets the time from the request's start to its end.</summary>
     public TimeSpan TotalLatency { get; init; }
+
+    /// <summary>Gets the tenant the request was attributed to, if any.</summary>
+    public string? Tenant { get; init; }
+
+    /// <summary>Gets the request's tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Gets the key of the budget the cost was charged to, if any.</summary>
+    public string? BudgetKey { get; init; }
+
+    /// <summary>Gets the experiment the request took part in, if any.</summary>
+    public string? Experiment { get; init; }
+
+    /// <summary>Gets the experiment variant the request was assigned to, if any.</summary>
+    public string? ExperimentVariant { get; init; }
+
+    /// <summary>Gets the prompt category the router assigned, if any.</summary>
+    public string? PromptCategory { get; init; }
+
+    /// <summary>Gets the time the router spent choosing candidates.</summary>
+    public TimeSpan? RoutingDuration { get; init; }
+
+    /// <summary>Gets the time the redactor spent on the request.</summary>
+    public TimeSpan? RedactionDuration { get; init; }
+
+    /// <summary>Gets the time spent waiting on client-side limits.</summary>
+    public TimeSpan LimitWaitDuration { get; init; }
 
     /// <summary>Gets the number of failovers (attempts after the first).</summary>
     public int Failovers => Math.Max(0, Attempts.Count - 1);

@@ -20,20 +20,29 @@ public sealed class RequestProfile
     /// <summary>Gets the model or deployment the caller pinned with <see cref="ChatOptions.ModelId"/>, if any.</summary>
     public string? PinnedModel { get; init; }
 
+    /// <summary>Gets the per-request routing hints (<see cref="LlmRoutingHints"/>).</summary>
+    public RoutingHints Hints { get; init; } = RoutingHints.None;
+
+    /// <summary>Gets a value indicating whether the conversation already contains an assistant turn with several tool calls.</summary>
+    public bool HasParallelToolCallHistory { get; init; }
+
     /// <summary>Analyses a request.</summary>
     /// <param name="messages">The messages.</param>
     /// <param name="options">The options.</param>
     /// <param name="defaultOutputTokens">The output estimate when <see cref="ChatOptions.MaxOutputTokens"/> is not set.</param>
     /// <returns>The profile.</returns>
+    /// <exception cref="ArgumentException">A routing hint in <see cref="ChatOptions.AdditionalProperties"/> is invalid.</exception>
     public static RequestProfile Create(IEnumerable<ChatMessage> messages, ChatOptions? options, int defaultOutputTokens)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ModelCapabilities needs = ModelCapabilities.None;
         long chars = options?.Instructions?.Length ?? 0;
         long tokens = 0;
+        bool parallelHistory = false;
         foreach (ChatMessage message in messages)
         {
             tokens += PerMessageOverheadTokens;
+            int calls = 0;
             foreach (AIContent content in message.Contents)
             {
                 switch (content)
@@ -51,13 +60,18 @@ public sealed class RequestProfile
                         break;
                     case FunctionCallContent call:
                         chars += call.Name.Length + (call.Arguments?.Count ?? 0) * 16;
+                        calls++;
                         break;
                     case FunctionResultContent result:
                         chars += result.Result?.ToString()?.Length ?? 0;
                         break;
                 }
             }
+
+            parallelHistory |= calls > 1;
         }
+
+        RoutingHints hints = RoutingHints.FromOptions(options);
 
         if (options?.Tools is { Count: > 0 } tools)
         {
@@ -70,6 +84,13 @@ public sealed class RequestProfile
                     chars += f.JsonSchema.GetRawText().Length;
                 }
             }
+        }
+
+        // Parallel tool calls are needed only when the caller does not forbid them (AllowMultipleToolCalls is not false) and the
+        // conversation already relies on them, or the caller asks for them with a hint.
+        if (options?.Tools is { Count: > 0 } && options.AllowMultipleToolCalls != false && (parallelHistory || hints.ParallelToolCalls))
+        {
+            needs |= ModelCapabilities.ParallelToolCalls;
         }
 
         if (options?.ResponseFormat is ChatResponseFormatJson { Schema: not null })
@@ -88,6 +109,8 @@ public sealed class RequestProfile
             EstimatedInputTokens = Math.Max(1, tokens + ((chars + CharsPerToken - 1) / CharsPerToken)),
             EstimatedOutputTokens = options?.MaxOutputTokens ?? defaultOutputTokens,
             PinnedModel = string.IsNullOrWhiteSpace(options?.ModelId) ? null : options!.ModelId,
+            Hints = hints,
+            HasParallelToolCallHistory = parallelHistory,
         };
     }
 }

@@ -12,7 +12,7 @@ public class RedactionTests
     }
 
     [Test]
-    public async Task Emails_and_luhn_valid_cards_are_masked_everywhere_before_sending([Values] bool streaming)
+    public async Task Emails_and_luhn_valid_cards_are_replaced_everywhere_before_sending([Values] bool streaming)
     {
         ChainHarness h = OneDeployment();
         var messages = new List<ChatMessage>
@@ -40,8 +40,10 @@ public class RedactionTests
         Assert.That(everything, Does.Not.Contain("4111 1111"));
         Assert.That(everything, Does.Not.Contain("5500-0000"));
         Assert.That(everything, Does.Not.Contain("378282246310005"));
-        Assert.That(sent.Messages[1].Text, Is.EqualTo("My card [CREDIT_CARD] was charged twice; write to me at [EMAIL]."));
-        Assert.That(sent.Options.Instructions, Is.EqualTo("Never repeat [CREDIT_CARD] to anyone."));
+        // Instructions first, then the conversation in order: placeholders are numbered by first appearance.
+        Assert.That(sent.Options.Instructions, Is.EqualTo("Never repeat <CREDIT_CARD_1> to anyone."));
+        Assert.That(sent.Messages[0].Text, Is.EqualTo("Support agent for <EMAIL_1>"));
+        Assert.That(sent.Messages[1].Text, Is.EqualTo("My card <CREDIT_CARD_2> was charged twice; write to me at <EMAIL_2>."));
 
         RoutingReport report = response.GetRoutingReport()!;
         Assert.That(report.Redactions, Is.EquivalentTo(new Dictionary<string, int> { ["EMAIL_ADDRESS"] = 4, ["CREDIT_CARD"] = 3 }));

@@ -51,8 +51,8 @@ public class TelemetryTests
         Assert.That(ok.Kind, Is.EqualTo(ActivityKind.Client));
         Assert.That(ok.GetTagItem("gen_ai.operation.name"), Is.EqualTo("chat"));
         Assert.That(ok.GetTagItem("gen_ai.provider.name"), Is.EqualTo("anthropic"));
-        Assert.That(ok.GetTagItem("gen_ai.usage.input_tokens"), Is.EqualTo(1000L));
-        Assert.That(ok.GetTagItem("gen_ai.usage.output_tokens"), Is.EqualTo(200L));
+        Assert.That(ok.GetTagItem("gen_ai.usage.input_tokens"), Is.EqualTo(1000));
+        Assert.That(ok.GetTagItem("gen_ai.usage.output_tokens"), Is.EqualTo(200));
         Assert.That(ok.GetTagItem("llm_routing.deployment"), Is.EqualTo("second"));
         Assert.That(ok.GetTagItem("llm_routing.attempt"), Is.EqualTo(2));
         // 1000 x $3/M + 200 x $15/M = 0.003 + 0.003
@@ -67,7 +67,7 @@ public class TelemetryTests
     {
         string unique = "metric-" + Guid.NewGuid().ToString("N")[..8];
         using var duration = new MetricCollector<double>(null, LlmRoutingDiagnostics.SourceName, "gen_ai.client.operation.duration");
-        using var tokens = new MetricCollector<long>(null, LlmRoutingDiagnostics.SourceName, "gen_ai.client.token.usage");
+        using var tokens = new MetricCollector<int>(null, LlmRoutingDiagnostics.SourceName, "gen_ai.client.token.usage");
         var h = new ChainHarness();
         h.Add(new Deployment("d", "openai", unique, ChainHarness.Model("openai", unique, 1m, 1m)), "ok", usageIn: 42, usageOut: 7);
 
@@ -75,7 +75,7 @@ public class TelemetryTests
 
         Assert.That(duration.GetMeasurementSnapshot().Count(m => (string?)m.Tags["gen_ai.request.model"] == unique), Is.EqualTo(1));
         var tokenPoints = tokens.GetMeasurementSnapshot().Where(m => (string?)m.Tags["gen_ai.request.model"] == unique).ToArray();
-        Assert.That(tokenPoints.Select(p => ((string?)p.Tags["gen_ai.token.type"], p.Value)), Is.EquivalentTo(new[] { ("input", 42L), ("output", 7L) }));
+        Assert.That(tokenPoints.Select(p => ((string?)p.Tags["gen_ai.token.type"], p.Value)), Is.EquivalentTo(new[] { ("input", 42), ("output", 7) }));
     }
 
     [Test]

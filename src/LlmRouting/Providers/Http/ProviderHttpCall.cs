@@ -109,7 +109,20 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply with an event-stream body.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The events.</returns>
-    public async IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<SseItem<string>> ReadEventsAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ReadEventsAsync(response, static (_, data) => Encoding.UTF8.GetString(data), cancellationToken);
+
+    /// <summary>
+    /// Reads server-sent events from <paramref name="response"/> as they arrive, turning each event's UTF-8 data into a <typeparamref name="T"/>
+    /// with <paramref name="itemParser"/> without first copying it into a <see cref="string"/>. A broken connection surfaces as
+    /// <see cref="LlmErrorKind.StreamInterrupted"/>; an <see cref="LlmProviderException"/> thrown by the parser propagates unchanged.
+    /// </summary>
+    /// <typeparam name="T">The parsed event type.</typeparam>
+    /// <param name="response">The reply with an event-stream body.</param>
+    /// <param name="itemParser">Parses one event's type and data; called once per event, in order, as the event completes.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The events.</returns>
+    public async IAsyncEnumerable<SseItem<T>> ReadEventsAsync<T>(HttpResponseMessage response, SseItemParser<T> itemParser, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Stream stream;
         try
@@ -123,7 +136,7 @@ internal sealed class ProviderHttpCall
 
         await using (stream)
         {
-            IAsyncEnumerator<SseItem<string>> events = SseParser.Create(stream).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            IAsyncEnumerator<SseItem<T>> events = SseParser.Create(stream, itemParser).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using (events)
             {
                 while (true)
@@ -197,13 +210,15 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply, if any.</param>
     /// <param name="providerErrorCode">The provider's error code.</param>
     /// <param name="innerException">The cause.</param>
+    /// <param name="providerRequestId">The request id from the error body, used when no request-id header is present.</param>
     /// <returns>The exception.</returns>
     public LlmProviderException CreateException(
         LlmErrorKind kind,
         string message,
         HttpResponseMessage? response = null,
         string? providerErrorCode = null,
-        Exception? innerException = null)
+        Exception? innerException = null,
+        string? providerRequestId = null)
     {
         HttpResponseHeaders? headers = response?.Headers;
         return new LlmProviderException(kind, message, innerException)
@@ -212,10 +227,67 @@ internal sealed class ProviderHttpCall
             Model = Model,
             Deployment = Deployment,
             StatusCode = response?.StatusCode is { } s && s != HttpStatusCode.OK ? s : null,
-            ProviderRequestId = headers is null ? null : ProviderResponseHeaders.GetFirstOf(headers, RequestIdHeaders),
+            ProviderRequestId = (headers is null ? null : ProviderResponseHeaders.GetFirstOf(headers, RequestIdHeaders)) ?? providerRequestId,
             RetryAfter = headers is null ? null : ProviderResponseHeaders.GetRetryAfter(headers, TimeProvider),
             RateLimits = headers is null ? null : RateLimitReader(headers),
             ProviderErrorCode = providerErrorCode,
+        };
+    }
+
+    /// <summary>
+    /// Runs a conversion of provider JSON that reads values lazily (e.g. <c>JsonElement.GetString()</c>), turning the
+    /// <see cref="InvalidOperationException"/> such reads throw on malformed text (lone UTF-16 surrogate escapes, unexpected value kinds)
+    /// into <see cref="LlmErrorKind.InvalidResponse"/>.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="response">The reply.</param>
+    /// <param name="convert">The conversion.</param>
+    /// <returns>The result.</returns>
+    public T ReadJson<T>(HttpResponseMessage response, Func<T> convert)
+    {
+        try
+        {
+            return convert();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw CreateException(LlmErrorKind.InvalidResponse, $"{Provider} returned JSON whose values cannot be read (malformed text or unexpected value types).", response, innerException: ex);
+        }
+    }
+
+    /// <summary>
+    /// Creates a typed exception like <see cref="CreateException(LlmErrorKind, string, HttpResponseMessage?, string?, Exception?, string?)"/>, with a wait
+    /// the provider stated in its error body (e.g. Google's <c>RetryInfo.retryDelay</c>) used when the reply has no <c>Retry-After</c> header.
+    /// </summary>
+    /// <param name="kind">The classification.</param>
+    /// <param name="message">The message; it must already be free of secrets and prompt text.</param>
+    /// <param name="response">The reply, if any.</param>
+    /// <param name="providerErrorCode">The provider's error code.</param>
+    /// <param name="bodyRetryAfter">The wait stated in the body, if any.</param>
+    /// <returns>The exception.</returns>
+    public LlmProviderException CreateException(
+        LlmErrorKind kind,
+        string message,
+        HttpResponseMessage? response,
+        string? providerErrorCode,
+        TimeSpan? bodyRetryAfter)
+    {
+        LlmProviderException created = CreateException(kind, message, response, providerErrorCode);
+        if (created.RetryAfter is not null || bodyRetryAfter is null)
+        {
+            return created;
+        }
+
+        return new LlmProviderException(kind, message)
+        {
+            Provider = created.Provider,
+            Model = created.Model,
+            Deployment = created.Deployment,
+            StatusCode = created.StatusCode,
+            ProviderRequestId = created.ProviderRequestId,
+            RetryAfter = bodyRetryAfter < TimeSpan.Zero ? TimeSpan.Zero : bodyRetryAfter,
+            RateLimits = created.RateLimits,
+            ProviderErrorCode = created.ProviderErrorCode,
         };
     }
 
@@ -223,6 +295,29 @@ internal sealed class ProviderHttpCall
     /// <param name="response">The reply.</param>
     /// <returns>The limits, or <see langword="null"/>.</returns>
     public RateLimitInfo? GetRateLimits(HttpResponseMessage response) => RateLimitReader(response.Headers);
+
+    /// <summary>
+    /// Gets the properties a successful reply carries from its headers (<see cref="LlmResponsePropertyKeys.RateLimits"/>,
+    /// <see cref="LlmResponsePropertyKeys.ProviderRequestId"/>), for the reply's <c>AdditionalProperties</c>.
+    /// </summary>
+    /// <param name="response">The reply.</param>
+    /// <returns>The properties, or <see langword="null"/> when the headers carry neither.</returns>
+    public Microsoft.Extensions.AI.AdditionalPropertiesDictionary? GetReplyProperties(HttpResponseMessage response)
+    {
+        Microsoft.Extensions.AI.AdditionalPropertiesDictionary? properties = null;
+        if (GetRateLimits(response) is { } rateLimits)
+        {
+            properties = new() { [LlmResponsePropertyKeys.RateLimits] = rateLimits };
+        }
+
+        if (ProviderResponseHeaders.GetFirstOf(response.Headers, RequestIdHeaders) is { } requestId)
+        {
+            properties ??= [];
+            properties[LlmResponsePropertyKeys.ProviderRequestId] = requestId;
+        }
+
+        return properties;
+    }
 
     /// <summary>
     /// Makes provider-supplied text safe for an exception message: removes the API key, collapses line breaks

@@ -26,7 +26,7 @@ internal static class ProviderResponseHeaders
                 && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out double millis)
                 && double.IsFinite(millis))
             {
-                return Clamp(TimeSpan.FromMilliseconds(Math.Min(millis, MaxRetryAfter.TotalMilliseconds)));
+                return TimeSpan.FromMilliseconds(Math.Clamp(millis, 0, MaxRetryAfter.TotalMilliseconds));
             }
         }
 
@@ -43,7 +43,7 @@ internal static class ProviderResponseHeaders
         value = value.Trim();
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
         {
-            return double.IsFinite(seconds) ? Clamp(TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryAfter.TotalSeconds))) : null;
+            return double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 0, MaxRetryAfter.TotalSeconds)) : null;
         }
 
         if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset date)
@@ -197,7 +197,11 @@ internal static class ProviderResponseHeaders
         return null;
     }
 
-    private static long? GetLong(HttpResponseHeaders headers, string name) =>
+    /// <summary>Gets a header's first value as an integer.</summary>
+    /// <param name="headers">The reply headers.</param>
+    /// <param name="name">The header name.</param>
+    /// <returns>The value, or <see langword="null"/> when absent or not an integer.</returns>
+    public static long? GetLong(HttpResponseHeaders headers, string name) =>
         GetFirst(headers, name) is { } v && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n) ? n : null;
 
     private static TimeSpan? GetDuration(HttpResponseHeaders headers, string name) =>

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace LlmRouting;
@@ -23,7 +22,10 @@ namespace LlmRouting;
 /// </remarks>
 public sealed class OpenAIChatCompletionsClient : IChatClient
 {
-    private static readonly string[] RequestIdHeaders = ["x-request-id"];
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id"];
+
+    /// <summary>The marker the stream parser returns for <c>[DONE]</c>.</summary>
+    private static readonly OpenAIChatCompletionDto DoneEvent = new();
 
     private readonly HttpClient _httpClient;
     private readonly Uri _requestUri;
@@ -149,34 +151,25 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         var accumulator = new OpenAIStreamAccumulator(ReplyProperties(call, response));
         OpenAIChatCompletionDto? last = null;
         bool done = false;
-        await foreach (SseItem<string> item in call.ReadEventsAsync(response, cancellationToken))
+
+        // Each event's UTF-8 data is parsed where the SSE reader holds it: no string or byte copy per chunk. Errors are thrown from the parser, in order.
+        var chunkReader = new OpenAIChunkReader();
+        await foreach (SseItem<OpenAIChatCompletionDto?> item in call.ReadEventsAsync(response, (type, data) => ParseEvent(call, response, chunkReader, type, data), cancellationToken))
         {
-            string data = item.Data;
-            if (data.AsSpan().Trim().SequenceEqual("[DONE]"))
+            OpenAIChatCompletionDto? chunk = item.Data;
+            if (ReferenceEquals(chunk, DoneEvent))
             {
                 done = true;
                 break;
             }
 
-            if (string.IsNullOrWhiteSpace(data))
+            if (chunk is null)
             {
                 continue;
             }
 
-            byte[] json = Encoding.UTF8.GetBytes(data);
-            if (string.Equals(item.EventType, "error", StringComparison.OrdinalIgnoreCase))
-            {
-                throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
-            }
-
-            OpenAIChatCompletionDto chunk = OpenAIResponseReader.Parse(call, response, json);
-            if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
-            {
-                throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
-            }
-
             last = chunk;
-            foreach (ChatResponseUpdate update in accumulator.Add(chunk))
+            foreach (ChatResponseUpdate update in call.ReadJson(response, () => accumulator.Add(chunk)))
             {
                 yield return update;
             }
@@ -194,6 +187,34 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         {
             yield return final;
         }
+    }
+
+    /// <summary>Parses one event's data: <see langword="null"/> for an empty event, <see cref="DoneEvent"/> for <c>[DONE]</c>, else the chunk; errors are thrown typed.</summary>
+    private static OpenAIChatCompletionDto? ParseEvent(ProviderHttpCall call, HttpResponseMessage response, OpenAIChunkReader chunkReader, string eventType, ReadOnlySpan<byte> data)
+    {
+        ReadOnlySpan<byte> json = data.Trim(" \t\r\n"u8);
+        if (json.IsEmpty)
+        {
+            return null;
+        }
+
+        if (json.SequenceEqual("[DONE]"u8))
+        {
+            return DoneEvent;
+        }
+
+        if (string.Equals(eventType, "error", StringComparison.OrdinalIgnoreCase))
+        {
+            throw OpenAIErrors.ForBodyError(call, response, OpenAIErrors.TryParse(json) ?? new OpenAIErrorInfo(null, null, null, null), inStream: true);
+        }
+
+        OpenAIChatCompletionDto chunk = chunkReader.TryRead(json, out OpenAIChatCompletionDto? common) ? common! : OpenAIResponseReader.Parse(call, response, json);
+        if (OpenAIResponseReader.GetError(chunk, json) is { } streamError)
+        {
+            throw OpenAIErrors.ForBodyError(call, response, streamError, inStream: true);
+        }
+
+        return chunk;
     }
 
     private static Uri BuildRequestUri(Uri endpoint)
@@ -250,7 +271,7 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
             throw OpenAIErrors.ForBodyError(call, response, error, inStream: false);
         }
 
-        return OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response));
+        return call.ReadJson(response, () => OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response)));
     }
 
     private string ResolveModel(ChatOptions? options) =>

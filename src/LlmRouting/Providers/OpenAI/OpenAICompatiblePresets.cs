@@ -21,13 +21,16 @@ internal sealed record OpenAICompatibleQuirks
 
     /// <summary>Gets a value indicating whether streamed requests send <c>stream_options: {include_usage: true}</c>.</summary>
     public bool SendStreamOptions { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether the body carries <c>model</c>; Azure OpenAI's deployment URLs name the model in the path instead.</summary>
+    public bool SendModel { get; init; } = true;
 }
 
 /// <summary>A provider that speaks OpenAI's Chat Completions wire format.</summary>
 /// <param name="Name">The provider name used in configuration (<c>Deployment.Provider</c>).</param>
-/// <param name="BaseUrl">The default base URL; <c>chat/completions</c> is appended.</param>
+/// <param name="BaseUrl">The default base URL; <c>chat/completions</c> is appended. <see langword="null"/> when every deployment must give its own endpoint (Azure OpenAI).</param>
 /// <param name="Quirks">The wire differences.</param>
-internal sealed record OpenAICompatiblePreset(string Name, Uri BaseUrl, OpenAICompatibleQuirks Quirks);
+internal sealed record OpenAICompatiblePreset(string Name, Uri? BaseUrl, OpenAICompatibleQuirks Quirks);
 
 /// <summary>
 /// The table of OpenAI-compatible providers served by <see cref="OpenAIProviderFactory"/>: name → default base URL and quirks.
@@ -54,6 +57,8 @@ internal static class OpenAICompatiblePresets
         new("cerebras", new("https://api.cerebras.ai/v1/"), OpenAICompatibleQuirks.OpenAI),
         new("perplexity", new("https://api.perplexity.ai/"), MaxTokensTopK),
         new("dashscope", new("https://dashscope-intl.aliyuncs.com/compatible-mode/v1/"), MaxTokens),
+        new("yi", new("https://api.01.ai/v1/"), MaxTokens),
+        new(AzureOpenAIDeployments.ProviderName, null, AzureOpenAIDeployments.DeploymentUrlQuirks),
         new("ollama", new("http://localhost:11434/v1/"), MaxTokens),
         new("vllm", new("http://localhost:8000/v1/"), MaxTokensTopK),
         new("llamacpp", new("http://localhost:8080/v1/"), MaxTokensTopK),

@@ -30,8 +30,9 @@ internal static class OpenAIErrors
             using JsonDocument doc = JsonDocument.ParseValue(ref reader);
             return FromRoot(doc.RootElement);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or JSON whose strings are not valid UTF-8/UTF-16.
             return null;
         }
     }
@@ -125,7 +126,8 @@ internal static class OpenAIErrors
             return LlmErrorKind.ContextLengthExceeded;
         }
 
-        if (Is(code, type, "CONTENT_FILTER") || Is(code, type, "CONTENT_POLICY_VIOLATION"))
+        if (Is(code, type, "CONTENT_FILTER") || Is(code, type, "CONTENT_POLICY_VIOLATION")
+            || message.Contains("content management policy", StringComparison.OrdinalIgnoreCase))
         {
             return LlmErrorKind.ContentFiltered;
         }

@@ -3,28 +3,24 @@ using Microsoft.Extensions.AI;
 namespace LlmRouting;
 
 /// <summary>
-/// Creates <see cref="OpenAIChatCompletionsClient"/>s for OpenAI and the OpenAI-compatible providers in its preset table:
-/// <c>openai</c>, <c>deepseek</c>, <c>mistral</c>, <c>groq</c>, <c>together</c>, <c>fireworks</c>, <c>xai</c>, <c>openrouter</c>, <c>cerebras</c>,
-/// <c>perplexity</c>, <c>dashscope</c>, <c>ollama</c>, <c>vllm</c>, <c>llamacpp</c> and <c>lmstudio</c>.
+/// Creates <see cref="OpenAIChatCompletionsClient"/>s for OpenAI, Azure OpenAI and the OpenAI-compatible providers in its preset table:
+/// <c>openai</c>, <c>azure-openai</c>, <c>deepseek</c>, <c>mistral</c>, <c>groq</c>, <c>together</c>, <c>fireworks</c>, <c>xai</c>, <c>openrouter</c>,
+/// <c>cerebras</c>, <c>perplexity</c>, <c>dashscope</c>, <c>yi</c>, <c>ollama</c>, <c>vllm</c>, <c>llamacpp</c> and <c>lmstudio</c>.
 /// </summary>
 /// <remarks>
 /// <para>The client uses <see cref="Deployment.Model"/> as its default model, <see cref="Deployment.ApiKey"/> as a bearer token, and
 /// <see cref="Deployment.Endpoint"/> (else the preset's base URL). Deployment settings <c>Organization</c> and <c>Project</c> are sent as the
 /// <c>OpenAI-Organization</c> and <c>OpenAI-Project</c> headers.</para>
+/// <para><c>azure-openai</c> deployments need an <c>Endpoint</c> (the resource URL) and are called on deployment URLs
+/// <c>{Endpoint}/openai/deployments/{DeploymentName}/chat/completions?api-version={ApiVersion}</c> with the <c>api-key</c> header; settings
+/// <c>ApiVersion</c> (default <c>2024-10-21</c>; <c>v1</c> selects the version-less v1 API) and <c>DeploymentName</c> (default the deployment's model).</para>
 /// <para>The <see cref="HttpClient"/> comes from <see cref="IHttpClientFactory"/> (named <c>LlmRouting.{provider}</c>, see <see cref="HttpClientName"/>)
 /// when one is registered; otherwise a shared client with a 10-minute timeout is used.</para>
 /// </remarks>
-public sealed class OpenAIProviderFactory : IChatProviderFactory
+public sealed class OpenAIProviderFactory : IChatProviderFactory, IProviderDeploymentValidator
 {
     /// <summary>The prefix of the named <see cref="HttpClient"/> requested from <see cref="IHttpClientFactory"/>.</summary>
     public const string HttpClientNamePrefix = "LlmRouting.";
-
-    private static readonly Lazy<HttpClient> SharedHttpClient = new(
-        () => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-        {
-            Timeout = TimeSpan.FromMinutes(10),
-        },
-        LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <inheritdoc/>
     public IReadOnlyCollection<string> ProviderNames { get; } = [.. OpenAICompatiblePresets.All.Keys];
@@ -51,7 +47,7 @@ public sealed class OpenAIProviderFactory : IChatProviderFactory
 
         var options = new OpenAIChatCompletionsClientOptions
         {
-            Endpoint = deployment.Endpoint ?? preset.BaseUrl,
+            Endpoint = deployment.Endpoint ?? preset.BaseUrl ?? throw new ArgumentException($"Deployment '{deployment.Name}' of provider '{preset.Name}' needs an Endpoint.", nameof(deployment)),
             ApiKey = deployment.ApiKey,
             ProviderName = preset.Name,
             DefaultModelId = deployment.Model,
@@ -59,6 +55,11 @@ public sealed class OpenAIProviderFactory : IChatProviderFactory
             TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
             Quirks = preset.Quirks,
         };
+
+        if (string.Equals(preset.Name, AzureOpenAIDeployments.ProviderName, StringComparison.OrdinalIgnoreCase))
+        {
+            AzureOpenAIDeployments.Configure(deployment, options);
+        }
 
         if (deployment.Settings.TryGetValue("Organization", out string? organization) && !string.IsNullOrWhiteSpace(organization))
         {
@@ -70,9 +71,12 @@ public sealed class OpenAIProviderFactory : IChatProviderFactory
             options.Headers["OpenAI-Project"] = project;
         }
 
-        HttpClient httpClient = services.GetService(typeof(IHttpClientFactory)) is IHttpClientFactory factory
-            ? factory.CreateClient(HttpClientName(preset.Name))
-            : SharedHttpClient.Value;
-        return new OpenAIChatCompletionsClient(httpClient, options);
+        return new OpenAIChatCompletionsClient(ProviderHttpClients.Get(services, preset.Name), options);
     }
+
+    /// <inheritdoc/>
+    IEnumerable<string> IProviderDeploymentValidator.Validate(string path, DeploymentOptions deployment) =>
+        string.Equals(deployment.Provider, AzureOpenAIDeployments.ProviderName, StringComparison.OrdinalIgnoreCase)
+            ? AzureOpenAIDeployments.Validate(path, deployment)
+            : [];
 }

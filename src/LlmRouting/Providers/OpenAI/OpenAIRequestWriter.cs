@@ -38,8 +38,11 @@ internal static class OpenAIRequestWriter
         {
             var written = new HashSet<string>(StringComparer.Ordinal);
             w.WriteStartObject();
-            Field(w, written, "model");
-            w.WriteStringValue(model);
+            if (quirks.SendModel)
+            {
+                Field(w, written, "model");
+                w.WriteStringValue(model);
+            }
 
             Field(w, written, "messages");
             WriteMessages(w, messages, options?.Instructions);

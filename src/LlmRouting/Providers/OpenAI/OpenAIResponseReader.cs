@@ -22,12 +22,17 @@ internal static class OpenAIResponseReader
     /// <exception cref="LlmProviderException">The JSON is malformed (<see cref="LlmErrorKind.InvalidResponse"/>).</exception>
     public static OpenAIChatCompletionDto Parse(ProviderHttpCall call, HttpResponseMessage response, ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid UTF-8.", response);
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.OpenAIChatCompletionDto)
                 ?? throw new JsonException("The reply is JSON null.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw call.CreateException(LlmErrorKind.InvalidResponse, $"{call.Provider} returned a reply that is not valid Chat Completions JSON.", response, innerException: ex);
         }
@@ -68,7 +73,7 @@ internal static class OpenAIResponseReader
             contents.Add(new TextReasoningContent(message.ReasoningContent));
         }
 
-        if (ContentText(message.Content) is { Length: > 0 } text)
+        if (message.Content is { Length: > 0 } text)
         {
             contents.Add(new TextContent(text));
         }
@@ -142,42 +147,6 @@ internal static class OpenAIResponseReader
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
             : null;
 
-    /// <summary>Reads message content: a string, or the text parts of an array.</summary>
-    /// <param name="content">The content.</param>
-    /// <returns>The text, or <see langword="null"/>.</returns>
-    public static string? ContentText(JsonElement? content)
-    {
-        if (content is not { } c)
-        {
-            return null;
-        }
-
-        switch (c.ValueKind)
-        {
-            case JsonValueKind.String:
-                return c.GetString();
-            case JsonValueKind.Array:
-                var sb = new StringBuilder();
-                foreach (JsonElement part in c.EnumerateArray())
-                {
-                    if (part.ValueKind == JsonValueKind.String)
-                    {
-                        sb.Append(part.GetString());
-                    }
-                    else if (part.ValueKind == JsonValueKind.Object
-                        && part.TryGetProperty("type", out JsonElement type) && type.ValueEquals("text"u8)
-                        && part.TryGetProperty("text", out JsonElement t) && t.ValueKind == JsonValueKind.String)
-                    {
-                        sb.Append(t.GetString());
-                    }
-                }
-
-                return sb.ToString();
-            default:
-                return null;
-        }
-    }
-
     /// <summary>Creates a function call from its wire parts; unparsable arguments are reported on <see cref="FunctionCallContent.Exception"/>.</summary>
     /// <param name="id">The call id.</param>
     /// <param name="name">The function name.</param>
@@ -217,6 +186,7 @@ internal sealed class OpenAIStreamAccumulator
 {
     private readonly SortedDictionary<int, ToolCallBuilder> _toolCalls = [];
     private readonly StringBuilder _refusal = new();
+    private readonly List<ChatResponseUpdate> _updates = new(2);
     private AdditionalPropertiesDictionary? _pendingProperties;
 
     /// <summary>Initializes a new instance of the <see cref="OpenAIStreamAccumulator"/> class.</summary>
@@ -235,9 +205,11 @@ internal sealed class OpenAIStreamAccumulator
     /// <summary>Converts one chunk into zero or more updates.</summary>
     /// <param name="chunk">The chunk.</param>
     /// <returns>The updates.</returns>
+    /// <remarks>The returned list is reused by the next call: consume it first.</remarks>
     public IEnumerable<ChatResponseUpdate> Add(OpenAIChatCompletionDto chunk)
     {
-        var updates = new List<ChatResponseUpdate>(2);
+        List<ChatResponseUpdate> updates = _updates;
+        updates.Clear();
         DateTimeOffset? created = OpenAIResponseReader.ToCreatedAt(chunk.Created);
         foreach (OpenAIChoiceDto choice in chunk.Choices ?? [])
         {
@@ -248,7 +220,7 @@ internal sealed class OpenAIStreamAccumulator
 
             OpenAIMessageDto? delta = choice.Delta;
 
-            var contents = new List<AIContent>();
+            var contents = new List<AIContent>(1);
             if (delta is not null)
             {
                 if (!string.IsNullOrEmpty(delta.ReasoningContent))
@@ -256,7 +228,7 @@ internal sealed class OpenAIStreamAccumulator
                     contents.Add(new TextReasoningContent(delta.ReasoningContent));
                 }
 
-                if (OpenAIResponseReader.ContentText(delta.Content) is { Length: > 0 } text)
+                if (delta.Content is { Length: > 0 } text)
                 {
                     contents.Add(new TextContent(text));
                 }

@@ -42,8 +42,9 @@ internal sealed class OpenAIMessageDto
 {
     public string? Role { get; set; }
 
-    /// <summary>Gets or sets the content: a string, <see langword="null"/>, or (some servers) an array of parts.</summary>
-    public JsonElement? Content { get; set; }
+    /// <summary>Gets or sets the content as text: the string, or (some servers send an array of parts) the text of its parts.</summary>
+    [JsonConverter(typeof(OpenAIContentTextConverter))]
+    public string? Content { get; set; }
 
     public string? Refusal { get; set; }
 

@@ -92,6 +92,9 @@ internal sealed class AttemptLeg : IDisposable
 
     public TimeSpan? AttemptTimeout { get; }
 
+    /// <summary>Gets or sets the token of the pipeline's attempt timeout while the attempt is inside the pipeline (<see cref="AttemptTimeoutStrategy"/>).</summary>
+    public CancellationToken AttemptTimeoutToken { get; set; }
+
     public long EstimatedTokens { get; }
 
     /// <summary>Gets a value indicating whether the circuit breaker leaves recording this attempt's outcome to <see cref="EndStreamAsync"/>.</summary>
@@ -249,7 +252,7 @@ internal sealed class AttemptLeg : IDisposable
     {
         Attempt = _exec.Request.StartAttempt(Deployment);
         Attempt.Hedged = Hedged;
-        Attempt.CircuitState = CircuitAtEntry;
+        Attempt.CircuitState = ResilienceDiagnostics.Name(CircuitAtEntry);
         _exec.OnAttemptStarted(this);
         _started = _time.GetTimestamp();
         _timer = new TimerCancellation(_time);
@@ -257,7 +260,8 @@ internal sealed class AttemptLeg : IDisposable
 
         // The pipeline's attempt timeout cancels the call, but only until the attempt leaves the pipeline: an opened stream must
         // outlive the pipeline's (pooled) token.
-        CancellationTokenRegistration attemptTimeout = context.CancellationToken.UnsafeRegister(static s => Cancel((CancellationTokenSource)s!), _call);
+        CancellationTokenRegistration pipelineCancel = context.CancellationToken.UnsafeRegister(static s => Cancel((CancellationTokenSource)s!), _call);
+        CancellationTokenRegistration attemptTimeout = AttemptTimeoutToken.UnsafeRegister(static s => Cancel((CancellationTokenSource)s!), _call);
         try
         {
             ChatOptions options = _exec.OptionsFor(this);
@@ -296,7 +300,7 @@ internal sealed class AttemptLeg : IDisposable
             Lease?.Detach();
             return Outcome.FromResult(true);
         }
-        catch (OperationCanceledException ex) when (_timer.IsCancellationRequested && !Cts.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (_timer.IsCancellationRequested && !Cts.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested && !AttemptTimeoutToken.IsCancellationRequested)
         {
             return Outcome.FromException<bool>(Fault(LlmErrorKind.Timeout, string.Create(
                 CultureInfo.InvariantCulture,
@@ -310,6 +314,7 @@ internal sealed class AttemptLeg : IDisposable
         }
         finally
         {
+            pipelineCancel.Dispose();
             attemptTimeout.Dispose();
         }
     }

@@ -468,6 +468,14 @@ internal sealed class RequestExecution : IAsyncDisposable
 
         candidate.LastSkipReason = reason;
         Deployment d = candidate.Deployment;
+        foreach (CandidateRejection known in Request.Rejections)
+        {
+            if (known.Reason == reason && string.Equals(known.Deployment, d.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return; // the router already reported it
+            }
+        }
+
         Request.Rejections.Add(new CandidateRejection(d.Name, d.Provider, d.Model, reason, detail));
     }
 
@@ -638,7 +646,11 @@ internal sealed class RequestExecution : IAsyncDisposable
         }
         finally
         {
-            ResilienceDiagnostics.RecordRecoveryWait(Time.GetElapsedTime(started));
+            // Time waiting for a deployment to become available (limits, Retry-After, backoff, open circuits) is not provider time:
+            // telemetry reports it apart (RequestLatency.LimitWait).
+            TimeSpan waited = Time.GetElapsedTime(started);
+            Request.AddLimitWait(waited);
+            ResilienceDiagnostics.RecordRecoveryWait(waited);
         }
     }
 

@@ -25,8 +25,7 @@ internal sealed class AttemptTimeoutStrategy : ResilienceStrategy
 
         CancellationToken previous = context.CancellationToken;
         using var timer = new TimerCancellation(_time, timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(previous, timer.Token);
-        context.CancellationToken = linked.Token;
+        leg.AttemptTimeoutToken = timer.Token; // the leg links it into its call while the attempt is inside the pipeline
         Outcome<TResult> outcome;
         try
         {
@@ -40,7 +39,7 @@ internal sealed class AttemptTimeoutStrategy : ResilienceStrategy
         }
         finally
         {
-            context.CancellationToken = previous;
+            leg.AttemptTimeoutToken = CancellationToken.None;
         }
 
         if (timer.IsCancellationRequested && !previous.IsCancellationRequested && outcome.Exception is OperationCanceledException canceled)

@@ -19,6 +19,7 @@ internal sealed class VirtualClock : TimeProvider
     private readonly HashSet<VirtualTimer> _timers = [];
     private long _now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
     private long _sequence;
+    private int _busyBaseline;
 
     /// <inheritdoc/>
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
@@ -123,6 +124,7 @@ internal sealed class VirtualClock : TimeProvider
         // No synchronization context on this thread: every continuation released by a timer callback (which runs inside Advance)
         // then runs inline, to the operation's next wait on the clock, before Advance returns.
         SynchronizationContext.SetSynchronizationContext(null);
+        _busyBaseline = BusyWorkers();
         DateTimeOffset limit = GetUtcNow() + (maxVirtualTime ?? TimeSpan.FromHours(1));
         Task<T> task = operation();
         int idle = 0;
@@ -168,12 +170,17 @@ internal sealed class VirtualClock : TimeProvider
             return true;
         }, maxVirtualTime);
 
-    /// <summary>Gets a value indicating whether no work item is queued on the thread pool.</summary>
-    private static bool ThreadPoolIsIdle()
+    /// <summary>
+    /// Gets a value indicating whether no work item is queued on the thread pool and no more pool threads are busy than when the
+    /// run started: a continuation that went to the pool (e.g. one of a <c>TaskCompletionSource</c> created with
+    /// <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>) is no longer pending while it runs, so both are needed
+    /// before the clock may move.
+    /// </summary>
+    private bool ThreadPoolIsIdle()
     {
         for (int check = 0; check < 2; check++)
         {
-            if (ThreadPool.PendingWorkItemCount != 0)
+            if (ThreadPool.PendingWorkItemCount != 0 || BusyWorkers() > _busyBaseline)
             {
                 return false;
             }
@@ -182,6 +189,13 @@ internal sealed class VirtualClock : TimeProvider
         }
 
         return true;
+    }
+
+    private static int BusyWorkers()
+    {
+        ThreadPool.GetMaxThreads(out int max, out _);
+        ThreadPool.GetAvailableThreads(out int available, out _);
+        return max - available;
     }
 
     private VirtualTimer? Earliest(long notAfter)

@@ -14,23 +14,7 @@ public sealed class CheapestRoutingPolicy : IRoutingPolicy
     {
         ArgumentNullException.ThrowIfNull(candidates);
         var ranked = candidates.ToArray();
-        Array.Sort(ranked, static (a, b) =>
-        {
-            bool aKnown = a.Deployment.ModelInfo.Pricing.IsKnown || a.Deployment.IsLocal;
-            bool bKnown = b.Deployment.ModelInfo.Pricing.IsKnown || b.Deployment.IsLocal;
-            int c = bKnown.CompareTo(aKnown);
-            if (c == 0)
-            {
-                c = a.EstimatedCostUsd.CompareTo(b.EstimatedCostUsd);
-            }
-
-            if (c == 0)
-            {
-                c = a.Deployment.Priority.CompareTo(b.Deployment.Priority);
-            }
-
-            return c != 0 ? c : string.CompareOrdinal(a.Deployment.Name, b.Deployment.Name);
-        });
+        Array.Sort(ranked, PolicyOrdering.ByCost);
         return ranked;
     }
 }

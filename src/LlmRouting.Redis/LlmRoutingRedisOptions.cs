@@ -1,0 +1,26 @@
+namespace LlmRouting.Redis;
+
+/// <summary>Settings of LlmRouting's Redis state (<c>LlmRouting:Redis</c>).</summary>
+public sealed class LlmRoutingRedisOptions
+{
+    /// <summary>The configuration section name, <c>LlmRouting:Redis</c>.</summary>
+    public const string SectionName = "LlmRouting:Redis";
+
+    /// <summary>Gets or sets the StackExchange.Redis connection string (e.g. <c>redis.internal:6379,password=…</c>). Required.</summary>
+    public string ConnectionString { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the prefix of every key LlmRouting writes. The default is <c>llmrouting:</c>.</summary>
+    public string KeyPrefix { get; set; } = "llmrouting:";
+
+    /// <summary>Gets or sets how long one Redis operation may take before LlmRouting falls back to local state. The default is 250 ms.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Gets or sets what budgets do while Redis is unavailable. The default is <see cref="RedisFailureMode.FailOpen"/>.</summary>
+    public RedisFailureMode BudgetFailureMode { get; set; } = RedisFailureMode.FailOpen;
+
+    /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
+    public bool ResponseCache { get; set; }
+
+    /// <summary>Gets or sets how long cached responses live. The default is one hour.</summary>
+    public TimeSpan ResponseCacheTimeToLive { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace LlmRouting.Redis;
+
+/// <summary>
+/// The shared Redis connection of one application instance, with fail-open execution: an operation that cannot reach
+/// Redis within <see cref="LlmRoutingRedisOptions.OperationTimeout"/> runs its local fallback instead, logs a warning
+/// once per outage and counts the fallback in the <c>llm_routing.redis.fallbacks</c> metric.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+internal sealed partial class RedisConnection : IDisposable
+{
+    private static readonly Counter<long> s_fallbacks = LlmRoutingRedisDiagnostics.Meter.CreateCounter<long>(
+        "llm_routing.redis.fallbacks", "{operation}", "Redis operations that fell back to local state because Redis was unreachable.");
+
+    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly ILogger _logger;
+    private int _unavailable;
+
+    public RedisConnection(LlmRoutingRedisOptions options, ILogger<RedisConnection>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _multiplexer = new Lazy<ConnectionMultiplexer>(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public LlmRoutingRedisOptions Options { get; }
+
+    /// <summary>Gets a value indicating whether the last operation reached Redis.</summary>
+    public bool IsAvailable => Volatile.Read(ref _unavailable) == 0;
+
+    public string Key(string kind, string name) => Options.KeyPrefix + kind + ":" + name;
+
+    /// <summary>Runs <paramref name="action"/> against Redis, or <paramref name="fallback"/> when Redis is unreachable.</summary>
+    public async Task<T> ExecuteAsync<T>(string operation, Func<IDatabase, Task<T>> action, Func<T> fallback, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            IDatabase db = _multiplexer.Value.GetDatabase();
+            T result = await action(db).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            MarkAvailable();
+            return result;
+        }
+        catch (Exception ex) when (IsConnectivityFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            MarkUnavailable(operation, ex);
+            return fallback();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> against Redis and reports whether it succeeded (no fallback value).</summary>
+    public async Task<bool> TryExecuteAsync(string operation, Func<IDatabase, Task> action, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            IDatabase db = _multiplexer.Value.GetDatabase();
+            await action(db).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            MarkAvailable();
+            return true;
+        }
+        catch (Exception ex) when (IsConnectivityFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            MarkUnavailable(operation, ex);
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_multiplexer.IsValueCreated)
+        {
+            _multiplexer.Value.Dispose();
+        }
+    }
+
+    internal static bool IsConnectivityFailure(Exception ex) =>
+        ex is RedisConnectionException or RedisTimeoutException or TimeoutException or ObjectDisposedException
+        || (ex is RedisServerException server && server.Message.StartsWith("LOADING", StringComparison.Ordinal));
+
+    private ConnectionMultiplexer Connect()
+    {
+        ConfigurationOptions config = ConfigurationOptions.Parse(Options.ConnectionString);
+        config.AbortOnConnectFail = false;
+        return ConnectionMultiplexer.Connect(config);
+    }
+
+    private void MarkAvailable()
+    {
+        if (Interlocked.Exchange(ref _unavailable, 0) == 1)
+        {
+            LogRecovered(_logger);
+        }
+    }
+
+    private void MarkUnavailable(string operation, Exception ex)
+    {
+        if (s_fallbacks.Enabled)
+        {
+            s_fallbacks.Add(1, new KeyValuePair<string, object?>("llm_routing.redis.operation", operation));
+        }
+
+        if (Interlocked.Exchange(ref _unavailable, 1) == 0)
+        {
+            LogUnavailable(_logger, operation, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis is unreachable ({ErrorType} during {Operation}); LlmRouting continues on local per-instance state until it returns.")]
+    private static partial void LogUnavailable(ILogger logger, string operation, string errorType);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Redis is reachable again; LlmRouting uses shared state.")]
+    private static partial void LogRecovered(ILogger logger);
+}

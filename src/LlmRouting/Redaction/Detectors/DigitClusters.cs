@@ -1,0 +1,94 @@
+namespace LlmRouting;
+
+/// <summary>
+/// Enumerates the clusters of a text where number-shaped entities can be: runs of digits joined by single separators
+/// (space, dash, dot, slash, brackets) or extension marks, with a leading <c>+</c> or <c>(</c>. Number detectors run their
+/// patterns on these short slices only, so letters are never scanned by a regular expression.
+/// </summary>
+internal ref struct DigitClusters
+{
+    private readonly ReadOnlySpan<char> _text;
+    private int _position;
+
+    public DigitClusters(ReadOnlySpan<char> text)
+    {
+        _text = text;
+        _position = 0;
+        Start = End = 0;
+    }
+
+    /// <summary>Gets the index of the current cluster's first character.</summary>
+    public int Start { get; private set; }
+
+    /// <summary>Gets the index just past the current cluster.</summary>
+    public int End { get; private set; }
+
+    /// <summary>Gets the current cluster.</summary>
+    public readonly ReadOnlySpan<char> Current => _text[Start..End];
+
+    /// <summary>Gets the current cluster with two characters of context on each side, for patterns with look-arounds.</summary>
+    public readonly (int From, int To) Window => (Math.Max(0, Start - 2), Math.Min(_text.Length, End + 2));
+
+    /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+    public readonly DigitClusters GetEnumerator() => this;
+
+    /// <summary>Moves to the next cluster.</summary>
+    public bool MoveNext()
+    {
+        ReadOnlySpan<char> text = _text;
+        if (_position >= text.Length)
+        {
+            return false;
+        }
+
+        int found = text[_position..].IndexOfAny(DetectorText.Digits);
+        if (found < 0)
+        {
+            _position = text.Length;
+            return false;
+        }
+
+        int start = _position + found;
+        while (start > _position && text[start - 1] is '+' or '(')
+        {
+            start--;
+        }
+
+        int end = _position + found;
+        while (end < text.Length)
+        {
+            char c = text[end];
+            if (char.IsAsciiDigit(c))
+            {
+                end++;
+            }
+            else if (c is ' ' or '-' or '.' or '/' or '(' or ')' or 'x' or 'X' or '#' && end + 1 < text.Length
+                && (char.IsAsciiDigit(text[end + 1]) || (text[end + 1] is '(' or ' ' or '-' && end + 2 < text.Length && char.IsAsciiDigit(text[end + 2]))))
+            {
+                end += char.IsAsciiDigit(text[end + 1]) ? 1 : 2;
+            }
+            else if (c == ')' || (c is 'e' or 'E' && text[end..].StartsWith("ext", StringComparison.OrdinalIgnoreCase)))
+            {
+                end += c == ')' ? 1 : 3;
+                while (end < text.Length && text[end] is '.' or ' ')
+                {
+                    end++;
+                }
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        while (end > start && !char.IsAsciiDigit(text[end - 1]) && text[end - 1] != ')')
+        {
+            end--;
+        }
+
+        Start = start;
+        End = end;
+        _position = Math.Max(end, _position + found + 1);
+        return true;
+    }
+}

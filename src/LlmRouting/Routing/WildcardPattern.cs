@@ -1,0 +1,62 @@
+namespace LlmRouting;
+
+/// <summary>Case-insensitive matching with <c>*</c> for any run of characters (no other special characters).</summary>
+internal static class WildcardPattern
+{
+    public static bool IsMatch(string pattern, string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        if (!pattern.Contains('*', StringComparison.Ordinal))
+        {
+            return string.Equals(pattern, value, StringComparison.OrdinalIgnoreCase);
+        }
+
+        int p = 0, v = 0, star = -1, mark = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && pattern[p] != '*' && char.ToUpperInvariant(pattern[p]) == char.ToUpperInvariant(value[v]))
+            {
+                p++;
+                v++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                mark = v;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                v = ++mark;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+
+    public static bool Any(IEnumerable<string> patterns, string? value)
+    {
+        foreach (string pattern in patterns)
+        {
+            if (IsMatch(pattern, value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
