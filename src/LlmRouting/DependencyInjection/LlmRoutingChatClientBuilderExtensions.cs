@@ -78,7 +78,9 @@ public static class LlmRoutingChatClientBuilderExtensions
                 ?? new DeploymentResilienceRegistry(
                     services.GetService<IOptions<LlmRoutingOptions>>()?.Value.Resilience ?? new ResilienceOptions(),
                     services.GetService<TimeProvider>(),
-                    services.GetService<ILoggerFactory>());
+                    services.GetService<ILoggerFactory>(),
+                    services.GetService<ICircuitStateStore>(),
+                    services.GetService<IRateLimitCounterStore>());
             var client = new ResilienceChatClient(inner, registry);
 
             configure?.Invoke(client);

@@ -10,13 +10,20 @@ namespace LlmRouting;
 /// <remarks>Thread-safe.</remarks>
 internal sealed class DeploymentResilience
 {
-    public DeploymentResilience(string name, DeploymentPolicy policy, TimeProvider time, Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? onTransition)
+    public DeploymentResilience(
+        string name,
+        DeploymentPolicy policy,
+        TimeProvider time,
+        Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? onTransition,
+        ICircuitStateStore? sharedCircuits = null,
+        IRateLimitCounterStore? sharedCounters = null)
     {
         Name = name;
         Policy = policy;
         Breaker = new DeploymentCircuitBreaker(
-            name, policy.FailureRatio, policy.SamplingDuration, policy.MinimumThroughput, policy.BreakDuration, policy.CircuitBreakerEnabled, time, onTransition);
-        Limiter = new DeploymentRateLimiter(policy.RequestsPerMinute, policy.TokensPerMinute, policy.MaxConcurrency, policy.HonorProviderHeaders, time);
+            name, policy.FailureRatio, policy.SamplingDuration, policy.MinimumThroughput, policy.BreakDuration, policy.CircuitBreakerEnabled, time, onTransition, sharedCircuits);
+        Limiter = new DeploymentRateLimiter(
+            policy.RequestsPerMinute, policy.TokensPerMinute, policy.MaxConcurrency, policy.HonorProviderHeaders, time, sharedCounters, name);
         ResilienceDiagnostics.Track(Breaker);
 
         Pipeline = new ResiliencePipelineBuilder { Name = "LlmRouting." + name, TimeProvider = time }

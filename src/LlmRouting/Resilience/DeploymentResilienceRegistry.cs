@@ -15,14 +15,27 @@ internal sealed class DeploymentResilienceRegistry : IDeploymentHealth
     private readonly Func<string, DeploymentResilience> _factory;
     private readonly ILogger _logger;
 
-    public DeploymentResilienceRegistry(ResilienceOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    public DeploymentResilienceRegistry(
+        ResilienceOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        ICircuitStateStore? circuitStore = null,
+        IRateLimitCounterStore? counterStore = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        CircuitStore = circuitStore;
+        CounterStore = counterStore;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ResilienceChatClient>() ?? NullLogger.Instance;
-        _factory = name => new DeploymentResilience(name, DeploymentPolicy.Resolve(Options, name), TimeProvider, OnTransition);
+        _factory = name => new DeploymentResilience(name, DeploymentPolicy.Resolve(Options, name), TimeProvider, OnTransition, CircuitStore, CounterStore);
     }
+
+    /// <summary>Gets the store circuit states are shared through, if any (else circuits are per process).</summary>
+    public ICircuitStateStore? CircuitStore { get; }
+
+    /// <summary>Gets the store request and token counts are shared through, if any (else counts are per process).</summary>
+    public IRateLimitCounterStore? CounterStore { get; }
 
     public ResilienceOptions Options { get; }
 

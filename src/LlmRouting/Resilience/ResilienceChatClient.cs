@@ -51,6 +51,24 @@ public sealed class ResilienceChatClient : DelegatingChatClient
     {
     }
 
+    /// <summary>Initializes a new instance whose circuits and client-side counts are shared through stores (public code registers the stores in DI; see <see cref="ICircuitStateStore"/>).</summary>
+    /// <param name="innerClient">The next layer (normally telemetry).</param>
+    /// <param name="options">The settings, read when a deployment is first used; defaults when <see langword="null"/>.</param>
+    /// <param name="circuitStore">Shares circuit states with other instances; per process when <see langword="null"/>.</param>
+    /// <param name="counterStore">Shares request and token counts with other instances; per process when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Creates the logger for circuit changes, failovers and waits; none when <see langword="null"/>.</param>
+    internal ResilienceChatClient(
+        IChatClient innerClient,
+        ResilienceOptions? options,
+        ICircuitStateStore? circuitStore,
+        IRateLimitCounterStore? counterStore,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory)
+        : this(innerClient, new DeploymentResilienceRegistry(options ?? new ResilienceOptions(), timeProvider, loggerFactory, circuitStore, counterStore))
+    {
+    }
+
     internal ResilienceChatClient(IChatClient innerClient, DeploymentResilienceRegistry registry)
         : base(innerClient)
     {

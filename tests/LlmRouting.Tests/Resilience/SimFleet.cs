@@ -7,7 +7,9 @@ namespace LlmRouting.Tests;
 /// <summary>The full chain over simulated deployments on a virtual clock, for resilience tests.</summary>
 internal sealed class SimFleet
 {
-    public VirtualClock Clock { get; } = new();
+    public SimFleet(VirtualClock? clock = null) => Clock = clock ?? new VirtualClock();
+
+    public VirtualClock Clock { get; }
 
     public ProviderRegistry Registry { get; } = new();
 
@@ -48,7 +50,10 @@ internal sealed class SimFleet
         return client;
     }
 
-    public IChatClient Build(Action<ResilienceChatClient>? configure = null)
+    public IChatClient Build(Action<ResilienceChatClient>? configure = null) => Build(null, null, configure);
+
+    /// <summary>Builds the chain with its circuit states and request counts shared through stores.</summary>
+    public IChatClient Build(ICircuitStateStore? circuits, IRateLimitCounterStore? counters, Action<ResilienceChatClient>? configure = null)
     {
         ServiceProvider services = new ServiceCollection().AddSingleton<TimeProvider>(Clock).BuildServiceProvider();
         return new ChatClientBuilder(new DeploymentDispatcherChatClient(Registry))
@@ -56,7 +61,7 @@ internal sealed class SimFleet
             .UseRedaction()
             .Use(inner =>
             {
-                Resilience = new ResilienceChatClient(inner, Options, Clock) { Randomizer = () => 0.5 };
+                Resilience = new ResilienceChatClient(inner, Options, circuits, counters, Clock, null) { Randomizer = () => 0.5 };
                 configure?.Invoke(Resilience);
                 return Resilience;
             })

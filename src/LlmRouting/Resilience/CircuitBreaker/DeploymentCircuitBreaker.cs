@@ -14,9 +14,12 @@ internal sealed class DeploymentCircuitBreaker
     private readonly Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? _onTransition;
     private readonly long _bucketLength;
     private readonly Bucket[] _buckets = new Bucket[CircuitBreakerConstants.WindowBuckets];
+    private readonly ICircuitStateStore? _shared;
     private DeploymentCircuitState _state;
     private long _openUntil;
     private bool _probeInFlight;
+    private DateTimeOffset _lastChange = DateTimeOffset.MinValue;
+    private SharedCircuitState? _toPublish;
 
     public DeploymentCircuitBreaker(
         string deployment,
@@ -26,8 +29,10 @@ internal sealed class DeploymentCircuitBreaker
         TimeSpan breakDuration,
         bool enabled,
         TimeProvider time,
-        Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? onTransition = null)
+        Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? onTransition = null,
+        ICircuitStateStore? shared = null)
     {
+        _shared = shared;
         Deployment = deployment;
         FailureRatio = failureRatio;
         SamplingDuration = samplingDuration;
@@ -77,36 +82,53 @@ internal sealed class DeploymentCircuitBreaker
         }
 
         DeploymentCircuitState? from = null;
+        (DeploymentCircuitState From, DeploymentCircuitState To)? adopted;
+        bool allowed;
         lock (_gate)
         {
             long now = _time.GetTimestamp();
+            adopted = AdoptShared(now);
             switch (_state)
             {
                 case DeploymentCircuitState.Closed:
                     stateAtEntry = DeploymentCircuitState.Closed;
-                    return true;
+                    allowed = true;
+                    break;
                 case DeploymentCircuitState.Open when now >= _openUntil:
                     from = _state;
                     _state = DeploymentCircuitState.HalfOpen;
                     _probeInFlight = true;
                     stateAtEntry = DeploymentCircuitState.HalfOpen;
+                    allowed = true;
                     break;
                 case DeploymentCircuitState.Open:
                     stateAtEntry = DeploymentCircuitState.Open;
                     recoversIn = _time.GetElapsedTime(now, _openUntil);
-                    return false;
+                    allowed = false;
+                    break;
                 case DeploymentCircuitState.HalfOpen when !_probeInFlight:
                     _probeInFlight = true;
                     stateAtEntry = DeploymentCircuitState.HalfOpen;
-                    return true;
+                    allowed = true;
+                    break;
                 default:
                     stateAtEntry = DeploymentCircuitState.HalfOpen;
-                    return false;
+                    allowed = false;
+                    break;
             }
         }
 
-        _onTransition?.Invoke(this, from.Value, DeploymentCircuitState.HalfOpen);
-        return true;
+        if (adopted is { } a)
+        {
+            _onTransition?.Invoke(this, a.From, a.To);
+        }
+
+        if (from is { } previous)
+        {
+            _onTransition?.Invoke(this, previous, DeploymentCircuitState.HalfOpen);
+        }
+
+        return allowed;
     }
 
     /// <summary>Records how an attempt that entered with <paramref name="stateAtEntry"/> ended.</summary>
@@ -133,6 +155,7 @@ internal sealed class DeploymentCircuitBreaker
                     case HealthSignal.Success:
                         _state = DeploymentCircuitState.Closed;
                         Array.Clear(_buckets);
+                        Changed(new SharedCircuitState(DeploymentCircuitState.Closed, _time.GetUtcNow(), null));
                         break;
                     case HealthSignal.Failure:
                         Open(now);
@@ -167,6 +190,7 @@ internal sealed class DeploymentCircuitBreaker
             to = _state;
         }
 
+        PublishPending();
         if (from != to)
         {
             _onTransition?.Invoke(this, from, to);
@@ -180,6 +204,11 @@ internal sealed class DeploymentCircuitBreaker
         lock (_gate)
         {
             long now = _time.GetTimestamp();
+            if (Enabled)
+            {
+                _ = AdoptShared(now); // transitions are announced by TryEnter and Record; a snapshot only reads
+            }
+
             (int total, int failures) = Totals(now);
             double ratio = total == 0 ? 0 : (double)failures / total;
             return _state switch
@@ -198,6 +227,62 @@ internal sealed class DeploymentCircuitBreaker
         _state = DeploymentCircuitState.Open;
         _openUntil = now + ToTimestampUnits(BreakDuration);
         Array.Clear(_buckets);
+        DateTimeOffset wall = _time.GetUtcNow();
+        Changed(new SharedCircuitState(DeploymentCircuitState.Open, wall, wall + BreakDuration));
+    }
+
+    /// <summary>Notes a local transition to publish once the lock is released (under the lock).</summary>
+    private void Changed(SharedCircuitState state)
+    {
+        _lastChange = state.ChangedAt;
+        if (_shared is not null)
+        {
+            _toPublish = state;
+        }
+    }
+
+    private void PublishPending()
+    {
+        SharedCircuitState? state;
+        lock (_gate)
+        {
+            state = _toPublish;
+            _toPublish = null;
+        }
+
+        if (state is not null)
+        {
+            _shared!.Publish(Deployment, state);
+        }
+    }
+
+    /// <summary>Adopts a transition another instance published after this breaker's last change (under the lock).</summary>
+    /// <returns>The local transition it caused, if any.</returns>
+    private (DeploymentCircuitState From, DeploymentCircuitState To)? AdoptShared(long now)
+    {
+        if (_shared?.Get(Deployment) is not { } shared || shared.ChangedAt <= _lastChange)
+        {
+            return null;
+        }
+
+        _lastChange = shared.ChangedAt;
+        DeploymentCircuitState from = _state;
+        DateTimeOffset wall = _time.GetUtcNow();
+        if (shared.State == DeploymentCircuitState.Open && shared.OpenUntil is { } until && until > wall)
+        {
+            _state = DeploymentCircuitState.Open;
+            _openUntil = now + ToTimestampUnits(until - wall);
+            _probeInFlight = false;
+            Array.Clear(_buckets);
+        }
+        else if (shared.State == DeploymentCircuitState.Closed && _state != DeploymentCircuitState.Closed)
+        {
+            _state = DeploymentCircuitState.Closed;
+            _probeInFlight = false;
+            Array.Clear(_buckets);
+        }
+
+        return from != _state ? (from, _state) : null;
     }
 
     private ref Bucket CurrentBucket(long now)

@@ -34,8 +34,14 @@ internal sealed class DeploymentRateLimiter : RateLimiter
     private long _failed;
     private long _idleSince;
 
-    public DeploymentRateLimiter(int? requestsPerMinute, long? tokensPerMinute, int? maxConcurrency, bool honorProviderHeaders, TimeProvider time)
+    private readonly IRateLimitCounterStore? _shared;
+    private readonly string _deployment;
+
+    public DeploymentRateLimiter(
+        int? requestsPerMinute, long? tokensPerMinute, int? maxConcurrency, bool honorProviderHeaders, TimeProvider time, IRateLimitCounterStore? shared = null, string deployment = "")
     {
+        _shared = shared;
+        _deployment = deployment;
         _requestsPerMinute = requestsPerMinute;
         _tokensPerMinute = tokensPerMinute;
         _maxConcurrency = maxConcurrency;
@@ -177,6 +183,11 @@ internal sealed class DeploymentRateLimiter : RateLimiter
                 _tokensInWindow += actualTokens - entry.Tokens;
             }
 
+            if (_shared is not null && entry.Shared)
+            {
+                _shared.Add(_deployment, entry.Wall, 0, actualTokens - entry.Tokens);
+            }
+
             entry.Tokens = actualTokens;
             if (_providerRemainingTokens is { } remaining && entry.CountedAgainstProvider)
             {
@@ -213,6 +224,13 @@ internal sealed class DeploymentRateLimiter : RateLimiter
             }
 
             var entry = new TokenEntry { At = now, Tokens = tokens, Estimate = tokens };
+            if (_shared is not null && (EffectiveRequestsPerMinute is not null || EffectiveTokensPerMinute is not null))
+            {
+                entry.Shared = true;
+                entry.Wall = _time.GetUtcNow();
+                _shared.Add(_deployment, entry.Wall, 1, tokens);
+            }
+
             if (EffectiveTokensPerMinute is not null)
             {
                 entry.InWindow = true;
@@ -255,7 +273,24 @@ internal sealed class DeploymentRateLimiter : RateLimiter
             return (false, RateLimitingConstants.Concurrency, null);
         }
 
-        if (EffectiveRequestsPerMinute is long rpm && _requests.Count >= rpm && _requests.Count > 0)
+        RateLimitCounts? fleet = _shared is not null && (EffectiveRequestsPerMinute is not null || EffectiveTokensPerMinute is not null)
+            ? _shared.Get(_deployment, _time.GetUtcNow())
+            : null;
+        if (fleet is { } counts)
+        {
+            // Shared counts: the whole fleet's requests and tokens in the window; they free when the oldest request leaves it.
+            TimeSpan? frees = counts.OldestAt is { } oldest ? Positive(oldest + RateLimitingConstants.Window - _time.GetUtcNow()) : null;
+            if (EffectiveRequestsPerMinute is long sharedRpm && counts.Requests >= sharedRpm && counts.Requests > 0)
+            {
+                return (false, RateLimitingConstants.RequestsPerMinute, frees);
+            }
+
+            if (EffectiveTokensPerMinute is long sharedTpm && counts.Tokens > 0 && counts.Tokens + tokens > sharedTpm)
+            {
+                return (false, RateLimitingConstants.TokensPerMinute, frees);
+            }
+        }
+        else if (EffectiveRequestsPerMinute is long rpm && _requests.Count >= rpm && _requests.Count > 0)
         {
             return (false, RateLimitingConstants.RequestsPerMinute, Until(now, _requests.Peek() + _window));
         }
@@ -265,7 +300,7 @@ internal sealed class DeploymentRateLimiter : RateLimiter
             return (false, RateLimitingConstants.ProviderRequests, Until(now, _providerRequestsResetAt));
         }
 
-        if (EffectiveTokensPerMinute is long tpm && _tokensInWindow > 0 && _tokensInWindow + tokens > tpm)
+        if (fleet is null && EffectiveTokensPerMinute is long tpm && _tokensInWindow > 0 && _tokensInWindow + tokens > tpm)
         {
             // Wait until enough of the window's tokens have aged out (a request larger than the whole budget waits for an empty window).
             long excess = _tokensInWindow + tokens - tpm;
@@ -307,6 +342,8 @@ internal sealed class DeploymentRateLimiter : RateLimiter
         }
     }
 
+    private static TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
+
     private TimeSpan Until(long now, long at) => at <= now ? TimeSpan.Zero : _time.GetElapsedTime(now, at);
 
     private long ToUnits(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
@@ -319,5 +356,7 @@ internal sealed class DeploymentRateLimiter : RateLimiter
         public long Estimate;
         public bool InWindow;
         public bool CountedAgainstProvider;
+        public bool Shared;
+        public DateTimeOffset Wall;
     }
 }
