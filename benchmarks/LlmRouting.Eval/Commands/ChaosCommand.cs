@@ -29,7 +29,7 @@ internal sealed class ChaosCommand : IEvalCommand
             {
                 "--requests" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 && Set(() => settings.Requests = n),
                 "--seed" => int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int s) && Set(() => settings.Seed = s),
-                "--fault-rate" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) && r is >= 0 and <= 1 && Set(() => settings.FaultRate = r),
+                "--fault-rate" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && rate is >= 0 and <= 1 && Set(() => settings.FaultRate = rate),
                 "--concurrency" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c > 0 && Set(() => settings.Concurrency = c),
                 _ => false,
             };
