@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using LlmRouting.Chaos;
+using LlmRouting.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LlmRouting.Tests;
@@ -111,6 +112,56 @@ public class RateLimitTests
 
         limiter.Observe(null, TimeSpan.FromSeconds(30));
         Assert.That(limiter.Check(0).Reason, Is.EqualTo("retry_after"));
+    }
+
+    [Test]
+    public async Task Rate_limit_headers_of_a_reply_make_routing_skip_the_deployment_until_their_reset([Values] bool streaming)
+    {
+        var registry = new ProviderRegistry();
+        var calls = new List<string>();
+        foreach (string name in new[] { "a", "b" })
+        {
+            var info = new ModelInfo
+            {
+                Provider = "simulated",
+                ModelId = "model-" + name,
+                Pricing = new ModelPricing { InputPerToken = (name == "a" ? 1 : 2) / 1_000_000m, OutputPerToken = 0.000002m },
+                Capabilities = ModelCapabilities.Streaming,
+            };
+            // Each reply says: no requests left for 30 s (as x-ratelimit-remaining-requests: 0, x-ratelimit-reset-requests: 30s).
+            var headers = new AdditionalPropertiesDictionary
+            {
+                [LlmResponsePropertyKeys.RateLimits] = new RateLimitInfo { RemainingRequests = 0, ResetRequests = TimeSpan.FromSeconds(30) },
+            };
+            registry.Add(new Deployment(name, "simulated", "model-" + name, info), new TestChatClient
+            {
+                GetResponseAsyncCallback = (_, _, _) =>
+                {
+                    calls.Add(name);
+                    return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, name)) { AdditionalProperties = headers });
+                },
+                GetStreamingResponseAsyncCallback = (_, _, _) =>
+                {
+                    calls.Add(name);
+                    return new[] { new ChatResponseUpdate(ChatRole.Assistant, name) { AdditionalProperties = headers } }.ToAsyncEnumerable();
+                },
+            });
+        }
+
+        var time = new FakeTimeProvider();
+        IChatClient client = new ChatClientBuilder(new DeploymentDispatcherChatClient(registry))
+            .UseCostRouter(registry)
+            .Use(inner => new ResilienceChatClient(inner, new ResilienceOptions(), time))
+            .Build();
+
+        Assert.That((await client.AskAsync(streaming, "1")).Text, Is.EqualTo("a"));
+        ChatResponse second = await client.AskAsync(streaming, "2");
+        Assert.That(second.Text, Is.EqualTo("b"), "a said it has no requests left");
+        Assert.That(second.GetRoutingReport()!.RejectedCandidates.Single().Detail, Does.Contain("provider_requests"));
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That((await client.AskAsync(streaming, "3")).Text, Is.EqualTo("a"));
+        Assert.That(calls, Is.EqualTo(new[] { "a", "b", "a" }));
     }
 
     [Test]
