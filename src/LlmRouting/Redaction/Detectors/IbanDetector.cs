@@ -35,7 +35,11 @@ internal sealed class IbanDetector : IProfiledPiiDetector
     /// <summary>Gets the number of countries whose IBAN length is known.</summary>
     internal static int CountryCount => s_lengths.Count;
 
-    public void Detect(string text, List<PiiMatch> matches) => Detect(text, matches, TextProfile.Of(text));
+    public void Detect(string text, List<PiiMatch> matches)
+    {
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
+    }
 
     /// <inheritdoc/>
     public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
@@ -57,7 +61,8 @@ internal sealed class IbanDetector : IProfiledPiiDetector
             }
 
             int at = i + found; // first check digit
-            i = at + 1;
+            int run = span[at..].IndexOfAnyExcept(DetectorText.Digits);
+            i = run < 0 ? span.Length : at + run; // a digit after a digit cannot start the check digits
             if (at + 1 >= span.Length || !char.IsAsciiDigit(span[at + 1]) || at < 2 || (at > 2 && char.IsAsciiLetterOrDigit(span[at - 3])) || span[at - 3 < 0 ? 0 : at - 3] == '_')
             {
                 continue;
