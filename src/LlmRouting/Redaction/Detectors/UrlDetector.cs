@@ -77,6 +77,13 @@ internal sealed partial class UrlDetector : IPiiDetector
                 end++;
             }
 
+            if (!MayHoldUrl(span[start..end]))
+            {
+                lastEnd = end;
+                i = Math.Max(i, end);
+                continue;
+            }
+
             foreach (ValueMatch m in UrlPattern().EnumerateMatches(span[start..end]))
             {
                 int mStart = start + m.Index;
@@ -99,6 +106,47 @@ internal sealed partial class UrlDetector : IPiiDetector
             lastEnd = end;
             i = Math.Max(i, end);
         }
+    }
+
+    /// <summary>
+    /// Returns whether the pattern can find a URL in <paramref name="token"/> that is reported: one with a scheme, one starting
+    /// with <c>www.</c>, or a bare name whose host ends in a known top-level domain, which then follows a dot and is followed by
+    /// no further letter. Tokens without any of these (numbers, JWTs, file names, e-mail domains of unknown TLDs) skip the pattern.
+    /// </summary>
+    private static bool MayHoldUrl(ReadOnlySpan<char> token)
+    {
+        if (token.Contains("://", StringComparison.Ordinal) || token.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        int i = 0;
+        while (i < token.Length)
+        {
+            int dot = token[i..].IndexOf('.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            int from = i + dot + 1;
+            int run = 0;
+            while (from + run < token.Length && char.IsAsciiLetter(token[from + run]))
+            {
+                run++;
+            }
+
+            ReadOnlySpan<char> label = token.Slice(from, run);
+            if (run >= 2 && (s_genericTlds.GetAlternateLookup<ReadOnlySpan<char>>().Contains(label)
+                || (run == 2 && s_countryTlds.GetAlternateLookup<ReadOnlySpan<char>>().Contains(label))))
+            {
+                return true;
+            }
+
+            i = from;
+        }
+
+        return false;
     }
 
     private static bool IsTokenBreak(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '<' or '>' or '(' or ')' or '[' or ']' or '{' or '}' or ',' or ';' or '|' or '\\';
