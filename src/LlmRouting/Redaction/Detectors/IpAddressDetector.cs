@@ -34,7 +34,8 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
         int before = matches.Count;
         foreach (DigitCluster cluster in profile.Clusters)
         {
-            if (cluster.Digits < 4)
+            // An address is digits joined by three dots, which a cluster never splits: fewer dots, no address.
+            if (cluster.Digits < 4 || span[cluster.Start..cluster.End].Count('.') < 3)
             {
                 continue;
             }

@@ -798,8 +798,20 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> name = text.AsSpan(at, end - at);
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        char last = name[^1];
         foreach (string suffix in s_nonSecretSuffixes)
         {
+            // The suffixes are lower-case ASCII: an ASCII last character must match one of them case-insensitively (cheap test first).
+            if (last < 128 && (last | 0x20) != suffix[^1])
+            {
+                continue;
+            }
+
             if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
                 && (name.EndsWith(suffix, StringComparison.Ordinal) ? !char.IsAsciiLetterLower(name[^(suffix.Length + 1)]) : char.IsAsciiLetterUpper(name[^suffix.Length])))
             {

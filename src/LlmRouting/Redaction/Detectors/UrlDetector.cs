@@ -65,17 +65,9 @@ internal sealed partial class UrlDetector : IPiiDetector
             }
 
             // The candidate is the whitespace-delimited token around the dot.
-            int start = at;
-            while (start > lastEnd && !IsTokenBreak(span[start - 1]))
-            {
-                start--;
-            }
-
-            int end = at;
-            while (end < span.Length && !IsTokenBreak(span[end]))
-            {
-                end++;
-            }
+            int start = lastEnd + span[lastEnd..at].LastIndexOfAny(s_tokenBreaks) + 1;
+            int after = span[at..].IndexOfAny(s_tokenBreaks);
+            int end = after < 0 ? span.Length : at + after;
 
             if (!MayHoldUrl(span[start..end]))
             {
@@ -149,7 +141,9 @@ internal sealed partial class UrlDetector : IPiiDetector
         return false;
     }
 
-    private static bool IsTokenBreak(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '<' or '>' or '(' or ')' or '[' or ']' or '{' or '}' or ',' or ';' or '|' or '\\';
+    // What ends a candidate token: white space (every char.IsWhiteSpace character), quotes, brackets and list separators.
+    private static readonly SearchValues<char> s_tokenBreaks = SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace), '"', '\'', '`', '<', '>', '(', ')', '[', ']', '{', '}', ',', ';', '|', '\\']);
 
     /// <summary>Drops trailing punctuation that ends a sentence rather than the URL; keeps a closing bracket that has an opening one.</summary>
     private static int TrimEnd(ReadOnlySpan<char> url)
