@@ -105,10 +105,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
             errors.AddRange(ComplexityRoutingPolicy.Validate(complexity, $"{S}:Routing:Complexity"));
         }
 
-        if (options.Resilience.MaxAttempts < 1)
-        {
-            errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");
-        }
+        ResilienceOptionsValidator.Check(options.Resilience, options.Deployments?.Keys, errors);
 
         CheckTelemetry(options.Telemetry, errors);
         RedactionOptionsValidator.Check(options, errors);

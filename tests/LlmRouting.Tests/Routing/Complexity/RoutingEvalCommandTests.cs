@@ -1,7 +1,9 @@
+extern alias eval;
+
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using LlmRouting.Eval.Commands;
+using eval::LlmRouting.Eval.Commands;
 
 namespace LlmRouting.Tests;
 

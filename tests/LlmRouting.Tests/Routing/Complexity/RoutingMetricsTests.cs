@@ -1,4 +1,6 @@
-using LlmRouting.Eval.Routing;
+extern alias eval;
+
+using eval::LlmRouting.Eval.Routing;
 
 namespace LlmRouting.Tests;
 
