@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmRouting;
@@ -76,11 +77,15 @@ public static class LlmRoutingChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
         {
-            var client = new ResilienceChatClient(inner, services.GetService<TimeProvider>());
-            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
-            {
-                client.MaxAttempts = options.Resilience.MaxAttempts;
-            }
+            // One registry (pipelines, circuits, limits) per application: shared with the router's health filter and IDeploymentHealth.
+            DeploymentResilienceRegistry registry = services.GetService<DeploymentResilienceRegistry>()
+                ?? new DeploymentResilienceRegistry(
+                    services.GetService<IOptions<LlmRoutingOptions>>()?.Value.Resilience ?? new ResilienceOptions(),
+                    services.GetService<TimeProvider>(),
+                    services.GetService<ILoggerFactory>(),
+                    services.GetService<ICircuitStateStore>(),
+                    services.GetService<IRateLimitCounterStore>());
+            var client = new ResilienceChatClient(inner, registry);
 
             configure?.Invoke(client);
             return client;

@@ -111,6 +111,9 @@ public sealed partial class CostRouterChatClient
             throw NoEligible(context, $"The '{policy.Name}' policy accepted none of the {eligible.Count} eligible deployments.");
         }
 
+        // Resilience: open circuits and saturated client-side limits go behind the available candidates (Resilience/DeploymentHealthFilter).
+        DeploymentHealthFilter.Apply(InnerClient.GetService<IDeploymentHealth>(), kept, context.Rejections, profile.EstimatedInputTokens + profile.EstimatedOutputTokens);
+
         return new RouteState
         {
             Context = context,
