@@ -18,6 +18,12 @@ public sealed class LlmRoutingRedisOptions
     /// <summary>Gets or sets what budgets do while Redis is unavailable. The default is <see cref="RedisFailureMode.FailOpen"/>.</summary>
     public RedisFailureMode BudgetFailureMode { get; set; } = RedisFailureMode.FailOpen;
 
+    /// <summary>
+    /// Gets or sets how long a budget reservation may stay open before Redis frees it (a crashed instance's requests). Longer than
+    /// your longest request. The default is 10 minutes.
+    /// </summary>
+    public TimeSpan BudgetReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
     public bool ResponseCache { get; set; }
 

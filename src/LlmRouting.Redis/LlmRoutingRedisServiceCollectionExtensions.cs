@@ -1,3 +1,4 @@
+using LlmRouting;
 using LlmRouting.Redis;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,8 @@ public static class LlmRoutingRedisServiceCollectionExtensions
         Validate(options);
         services.TryAddSingleton(options);
         services.TryAddSingleton(sp => new RedisConnection(options, sp.GetService<ILogger<RedisConnection>>()));
+        services.Replace(ServiceDescriptor.Singleton<IBudgetStore>(static sp => new RedisBudgetStore(
+            sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<RedisBudgetStore>>())));
         if (options.ResponseCache)
         {
             services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => new RedisResponseCache(sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>())));
