@@ -24,6 +24,12 @@ public sealed class LlmRoutingRedisOptions
     /// </summary>
     public TimeSpan BudgetReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Gets or sets how often each instance exchanges routing statistics with Redis (one round trip, off the request path).
+    /// The default is 1 second.
+    /// </summary>
+    public TimeSpan StatisticsSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
     public bool ResponseCache { get; set; }
 

@@ -29,6 +29,12 @@ public static class LlmRoutingRedisServiceCollectionExtensions
         services.TryAddSingleton(sp => new RedisConnection(options, sp.GetService<ILogger<RedisConnection>>()));
         services.Replace(ServiceDescriptor.Singleton<IBudgetStore>(static sp => new RedisBudgetStore(
             sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>(), sp.GetService<ILogger<RedisBudgetStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<IRoutingStatisticsStore>(static sp => new RedisRoutingStatisticsStore(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetService<Microsoft.Extensions.Options.IOptions<LlmRoutingOptions>>()?.Value.Routing.Statistics.HalfLife,
+            sp.GetService<TimeProvider>(),
+            startTimer: true,
+            sp.GetService<ILogger<RedisRoutingStatisticsStore>>())));
         if (options.ResponseCache)
         {
             services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => new RedisResponseCache(sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>())));
@@ -47,6 +53,16 @@ public static class LlmRoutingRedisServiceCollectionExtensions
         if (options.OperationTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:OperationTimeout must be positive.", nameof(options));
+        }
+
+        if (options.StatisticsSyncInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:StatisticsSyncInterval must be positive.", nameof(options));
+        }
+
+        if (options.BudgetReservationTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetReservationTimeout must be positive.", nameof(options));
         }
 
         if (options.ResponseCacheTimeToLive <= TimeSpan.Zero)

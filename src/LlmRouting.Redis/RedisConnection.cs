@@ -95,6 +95,7 @@ internal sealed partial class RedisConnection : IDisposable
     {
         ConfigurationOptions config = ConfigurationOptions.Parse(Options.ConnectionString);
         config.AbortOnConnectFail = false; // keep reconnecting in the background; operations fall back meanwhile
+        config.BacklogPolicy = BacklogPolicy.FailFast; // no queued commands that run after their caller fell back (double counting)
         return ConnectionMultiplexer.ConnectAsync(config);
     }
 
