@@ -30,6 +30,12 @@ public sealed class LlmRoutingRedisOptions
     /// </summary>
     public TimeSpan StatisticsSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gets or sets how often each instance re-reads the fleet's open circuits (changes also arrive at once by publish/subscribe; this
+    /// bounds how late a missed message is noticed). The default is 500 ms.
+    /// </summary>
+    public TimeSpan HealthRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
     public bool ResponseCache { get; set; }
 
