@@ -77,7 +77,14 @@ public class FleetBudgetTests
             Assert.That(spent, Is.GreaterThan(limit / 2), "the shared budget is used, not starved");
             Assert.That(served.Select(r => r.Deployment).Distinct(), Is.EqualTo(new[] { "mini" }));
 
-            BudgetUsage usage = await fleet[0].GetRequiredService<IBudgetStore>().GetUsageAsync(
+            foreach (ServiceProvider sp in fleet)
+            {
+                await ((RedisBudgetStore)sp.GetRequiredService<IBudgetStore>()).FlushAsync();
+            }
+
+            using RedisConnection reader = RedisTestSupport.Connection(_redis, prefix);
+            using var fresh = new RedisBudgetStore(reader);
+            BudgetUsage usage = await fresh.GetUsageAsync(
                 new BudgetAccount("fleet/global/*", "fleet", BudgetScope.Global, null, limit, BudgetPeriod.Day, BudgetWindow.Calendar));
             Assert.That(usage.SpentUsd, Is.InRange(spent, spent + (served.Length * 0.000000001m)), "Redis holds the fleet's spend (nano-dollar rounding up)");
             Assert.That(usage.ReservedUsd, Is.Zero, "every reservation was settled");

@@ -44,13 +44,18 @@ public class RedisBudgetStoreTests
         Assert.That(await second.TryReserveAsync([new(a, 0.000000001m)]), Is.Null, "nothing is left of a");
 
         await first.SettleAsync(r1!, [0.5m, 0.1m]);
+        await first.FlushAsync();
         await second.SettleAsync(r1!, [0.5m, 0.1m]); // settling twice (from any instance) has no effect
         await first.ReleaseAsync(r1!);
-        BudgetUsage usageB = await first.GetUsageAsync(b);
+        await Task.WhenAll(first.FlushAsync(), second.FlushAsync());
+        using RedisConnection c3 = RedisTestSupport.Connection(_redis, prefix);
+        using var third = new RedisBudgetStore(c3, time); // a fresh instance reads Redis, not a cached view
+        BudgetUsage usageB = await third.GetUsageAsync(b);
         Assert.That(usageB.SpentUsd, Is.EqualTo(0.1m));
         Assert.That(usageB.ReservedUsd, Is.Zero);
         Assert.That(usageB.ResetsAt, Is.EqualTo(new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero)));
-        Assert.That((await first.GetUsageAsync(a)).SpentUsd, Is.EqualTo(0.5m), "the actual amount may exceed the reservation");
+        Assert.That((await third.GetUsageAsync(a)).SpentUsd, Is.EqualTo(0.5m), "the actual amount may exceed the reservation");
+        Assert.That((await first.GetUsageAsync(a)).SpentUsd, Is.EqualTo(0.5m), "the settling instance's own view moved too");
     }
 
     [Test]
@@ -63,6 +68,7 @@ public class RedisBudgetStoreTests
 
         BudgetReservation r = (await store.TryReserveAsync([new(hourly, 0.9m)]))!;
         await store.SettleAsync(r, [0.9m]);
+        await store.FlushAsync();
         Assert.That(await store.TryReserveAsync([new(hourly, 0.2m)]), Is.Null);
 
         time.Advance(TimeSpan.FromMinutes(60));
@@ -86,11 +92,15 @@ public class RedisBudgetStoreTests
             await s.SettleAsync((await s.TryReserveAsync([new(rolling, 0.6m)]))!, [0.6m]);
         }
 
+        await store.FlushAsync();
+
         time.Advance(TimeSpan.FromMinutes(30));
         foreach (IBudgetStore s in new IBudgetStore[] { store, local })
         {
             await s.SettleAsync((await s.TryReserveAsync([new(rolling, 0.3m)]))!, [0.3m]);
         }
+
+        await store.FlushAsync();
 
         foreach (TimeSpan step in new[] { TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(11), TimeSpan.FromMinutes(30) })
         {
@@ -116,6 +126,7 @@ public class RedisBudgetStoreTests
         Assert.That((await store.GetUsageAsync(account)).ReservedUsd, Is.Zero);
 
         await store.SettleAsync(late, [0.2m]); // a request that outlived its lease still pays what it spent
+        await store.FlushAsync();
         BudgetUsage usage = await store.GetUsageAsync(account);
         Assert.That((usage.SpentUsd, usage.ReservedUsd), Is.EqualTo((0.2m, 0m)));
     }
@@ -148,6 +159,7 @@ public class RedisBudgetStoreTests
         Assert.That(local, Is.Not.Null, "requests keep flowing on local state");
         await store.SettleAsync(local!, [0.25m]);
         await store.SettleAsync(inFlight, [0.05m]); // cannot reach Redis: kept for replay
+        await store.FlushAsync();
         Assert.That((await store.GetUsageAsync(account)).SpentUsd, Is.EqualTo(0.25m), "local view during the outage");
         Assert.That(store.PendingReplays, Is.EqualTo(2));
         Assert.That(fallbacks.GetMeasurementSnapshot().Sum(m => m.Value), Is.GreaterThanOrEqualTo(3));

@@ -43,12 +43,13 @@ internal static class RedisBudgetScripts
     /// <summary>
     /// Reserves every charge or none. KEYS: per charge the account hash and its reservation set. ARGV: now (ms), lease expiry (ms),
     /// reservation id, charge count, then per charge: limit, amount, window (0 calendar, 1 rolling), current period start or slice,
-    /// oldest rolling slice, key TTL (ms). Returns 1 when reserved, 0 when an account cannot take its charge.
+    /// oldest rolling slice, key TTL (ms). Returns 0 when an account cannot take its charge; otherwise 1 followed by each charge's
+    /// account spend and reserved amount after the reservation.
     /// </summary>
     public static readonly RedisScript Reserve = new(Prelude + """
         local now = tonumber(ARGV[1])
         local n = tonumber(ARGV[4])
-        local needed, order = {}, {}
+        local needed, order, spentOf = {}, {}, {}
         for i = 1, n do
           local b = 4 + (i - 1) * 6
           local h = KEYS[2 * i - 1]
@@ -63,9 +64,10 @@ internal static class RedisBudgetScripts
           local h, z = KEYS[2 * i - 1], KEYS[2 * i]
           purge(h, z, now)
           local reserved = tonumber(redis.call('HGET', h, 'r') or '0')
-          local remaining = tonumber(ARGV[b + 1]) - spent(h, ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]) - reserved
+          spentOf[h] = spent(h, ARGV[b + 3], ARGV[b + 4], ARGV[b + 5])
+          local remaining = tonumber(ARGV[b + 1]) - spentOf[h] - reserved
           if remaining < 0 then remaining = 0 end
-          if needed[h] > remaining then return 0 end
+          if needed[h] > remaining then return { 0 } end
         end
         for i = 1, n do
           local b = 4 + (i - 1) * 6
@@ -75,7 +77,13 @@ internal static class RedisBudgetScripts
           redis.call('PEXPIRE', h, ARGV[b + 6])
           redis.call('PEXPIRE', z, ARGV[b + 6])
         end
-        return 1
+        local out = { 1 }
+        for i = 1, n do
+          local h = KEYS[2 * i - 1]
+          out[#out + 1] = int(spentOf[h])
+          out[#out + 1] = redis.call('HGET', h, 'r') or '0'
+        end
+        return out
         """);
 
     /// <summary>

@@ -25,10 +25,11 @@ namespace LlmRouting.Redis;
 /// <see cref="SharedStateUnavailableException"/>. Thread-safe.
 /// </para>
 /// </remarks>
-internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
+internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsyncDisposable
 {
     private const string LocalPrefix = "local-";
     private const int MaxPendingSettlements = 100_000;
+    private static readonly TimeSpan UsageCacheTime = TimeSpan.FromSeconds(1);
     private const long MaxNanos = 9_000_000_000_000_000; // 2^53 > this: exact in Lua's doubles (9 million USD)
     private static readonly Counter<long> s_dropped = LlmRoutingRedisDiagnostics.Meter.CreateCounter<long>(
         "llm_routing.redis.budget.dropped_settlements", "{settlement}", "Budget settlements that could not be kept for replay into Redis (the replay queue was full).");
@@ -39,6 +40,8 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<(BudgetReservation Reservation, long[] Actual)> _pending = new();
     private readonly SemaphoreSlim _replayGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, CachedUsage> _usage = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
 
     public RedisBudgetStore(RedisConnection connection, TimeProvider? timeProvider = null, ILogger<RedisBudgetStore>? logger = null)
     {
@@ -62,6 +65,15 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
         await ReplayAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = _timeProvider.GetUtcNow();
         Period period = Period.Of(account, now, _connection.Options.BudgetReservationTimeout);
+        if (_connection.IsAvailable && _usage.TryGetValue(account.Id, out CachedUsage cached)
+            && cached.Current == period.Current
+            && _timeProvider.GetElapsedTime(cached.At) < UsageCacheTime
+            && cached.Usage.RemainingUsd >= account.LimitUsd / 2)
+        {
+            // Far from the limit, this instance's last view decides nothing differently; the reservation itself is checked in Redis.
+            return cached.Usage with { LimitUsd = account.LimitUsd };
+        }
+
         BudgetUsage? shared = await _connection.ExecuteAsync<BudgetUsage?>(
             "budget.usage",
             async db =>
@@ -77,6 +89,7 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
             cancellationToken).ConfigureAwait(false);
         if (shared is not null)
         {
+            _usage[account.Id] = new CachedUsage(shared, period.Current, _timeProvider.GetTimestamp());
             return shared;
         }
 
@@ -125,16 +138,30 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
             args[b + 5] = period.TtlMs;
         }
 
-        int? reserved = await _connection.ExecuteAsync<int?>(
+        RedisResult[]? reserved = await _connection.ExecuteAsync<RedisResult[]?>(
             "budget.reserve",
-            async db => (int)await RedisBudgetScripts.Reserve.EvaluateAsync(db, keys, args).ConfigureAwait(false),
+            async db => (RedisResult[])(await RedisBudgetScripts.Reserve.EvaluateAsync(db, keys, args).ConfigureAwait(false))!,
             static () => null,
             cancellationToken).ConfigureAwait(false);
-        switch (reserved)
+        switch (reserved is null ? -1 : (int)reserved[0])
         {
             case 1:
+                long at = _timeProvider.GetTimestamp();
+                for (int i = 0; i < charges.Count; i++)
+                {
+                    BudgetAccount account = charges[i].Account;
+                    Period period = Period.Of(account, now, _connection.Options.BudgetReservationTimeout);
+                    var usage = new BudgetUsage(account.LimitUsd, FromNanos((long)reserved![1 + (2 * i)]), FromNanos((long)reserved[2 + (2 * i)]), period.WindowStart, period.ResetsAt);
+                    _usage[account.Id] = new CachedUsage(usage, period.Current, at);
+                }
+
                 return new BudgetReservation(id, [.. charges]);
             case 0:
+                foreach (BudgetCharge c in charges)
+                {
+                    _usage.TryRemove(c.Account.Id, out _); // lost a race: the next look is fresh
+                }
+
                 return null;
             default:
                 ThrowIfFailClosed("reserved");
@@ -170,8 +197,20 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
         return CompleteAsync(reservation, null, new long[reservation.Charges.Count]);
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _replayGate.Dispose();
+    /// <summary>Waits (briefly) for settlements still on their way to Redis, then releases resources.</summary>
+    public void Dispose()
+    {
+        _ = FlushAsync().Wait(_connection.Options.OperationTimeout * 2);
+        _replayGate.Dispose();
+    }
+
+    /// <summary>Waits (briefly) for settlements still on their way to Redis, then releases resources.</summary>
+    /// <returns>A task that completes when done.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await FlushAsync().WaitAsync(_connection.Options.OperationTimeout * 2).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        _replayGate.Dispose();
+    }
 
     internal static RedisKey Key(RedisConnection connection, string accountId, string suffix) =>
         connection.Options.KeyPrefix + "{budgets}:" + accountId + suffix; // one hash slot: multi-account scripts work on a cluster
@@ -202,6 +241,34 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
             return;
         }
 
+        // This instance's view moves at once; Redis is updated off the request path (settling is idempotent and replayed on failure).
+        for (int i = 0; i < reservation.Charges.Count; i++)
+        {
+            BudgetCharge c = reservation.Charges[i];
+            if (_usage.TryGetValue(c.Account.Id, out CachedUsage cached))
+            {
+                _usage.TryUpdate(c.Account.Id, cached with
+                {
+                    Usage = cached.Usage with
+                    {
+                        ReservedUsd = Math.Max(0m, cached.Usage.ReservedUsd - c.AmountUsd),
+                        SpentUsd = cached.Usage.SpentUsd + FromNanos(actual[i]),
+                    },
+                }, cached);
+            }
+        }
+
+        Task settle = SettleInBackgroundAsync(reservation, actual);
+        _inFlight.TryAdd(settle, 0);
+        _ = settle.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _inFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Waits until every settlement started so far reached Redis or the replay queue (for tests and shutdown).</summary>
+    internal Task FlushAsync() => Task.WhenAll(_inFlight.Keys);
+
+    private async Task SettleInBackgroundAsync(BudgetReservation reservation, long[] actual)
+    {
+        await Task.Yield();
         if (!await TrySettleInRedisAsync(reservation, actual).ConfigureAwait(false))
         {
             Enqueue(reservation, actual);
@@ -295,6 +362,9 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Replayed {Count} budget settlements into Redis after it became reachable again.")]
     private static partial void LogReplayed(ILogger logger, int count);
+
+    /// <summary>This instance's last view of an account (for the period <see cref="Current"/>, read at timestamp <see cref="At"/>).</summary>
+    private readonly record struct CachedUsage(BudgetUsage Usage, long Current, long At);
 
     /// <summary>The script arguments of an account's period at one moment.</summary>
     private readonly record struct Period(int Window, long Current, long Oldest, long TtlMs, DateTimeOffset WindowStart, DateTimeOffset? ResetsAt)
