@@ -32,7 +32,13 @@ public class SharedResilienceStateTests
         {
             foreach (RedisCircuitStateStore other in others)
             {
-                Assert.That(await other.RefreshAsync(), Is.True, "connected and subscribed");
+                bool connected = false;
+                for (int i = 0; i < 40 && !connected; i++)
+                {
+                    connected = await other.RefreshAsync(); // the first one also waits for the connection
+                }
+
+                Assert.That(connected, Is.True, "connected and subscribed");
                 Assert.That(other.IsOpen("gpt-4o", out _), Is.False);
             }
 
@@ -109,6 +115,34 @@ public class SharedResilienceStateTests
         Assert.That(back, Is.True);
         Assert.That(await b.RefreshAsync(), Is.True);
         Assert.That(b.IsOpen("f", out _), Is.True, "sharing resumes when Redis returns");
+    }
+
+    [Test]
+    public async Task The_newer_transition_wins_whatever_order_instances_publish_in()
+    {
+        string prefix = RedisTestSupport.Prefix("newer");
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using var a = new RedisCircuitStateStore(c1, startTimer: false);
+        using var b = new RedisCircuitStateStore(c2, startTimer: false);
+        DateTimeOffset t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); // shared with ms precision
+        var closedLater = new CircuitTransition(false, t0.AddSeconds(1), null);
+        var openedEarlier = new CircuitTransition(true, t0, t0.AddSeconds(30));
+
+        Assert.That(await a.PublishAsync("d", closedLater), Is.True);
+        Assert.That(await b.PublishAsync("d", openedEarlier), Is.True, "reached Redis, which kept the newer transition");
+        Assert.That(await b.RefreshAsync(), Is.True);
+        Assert.That(b.Get("d"), Is.EqualTo(closedLater));
+        Assert.That(b.IsOpen("d", out _), Is.False);
+
+        b.Publish("d", new CircuitTransition(true, t0.AddSeconds(2), t0.AddSeconds(40))); // request path: does not wait
+        Assert.That(b.IsOpen("d", out _), Is.True, "this instance's mirror changes at once");
+        for (int i = 0; i < 100 && !a.IsOpen("d", out _); i++)
+        {
+            await Task.Delay(10);
+            await a.RefreshAsync();
+        }
+
+        Assert.That(a.Get("d")!.ChangedAt, Is.EqualTo(t0.AddSeconds(2)));
     }
 
     [Test]

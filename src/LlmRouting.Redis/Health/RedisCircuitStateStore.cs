@@ -7,18 +7,31 @@ using StackExchange.Redis;
 namespace LlmRouting.Redis;
 
 /// <summary>
-/// Circuit-breaker state shared by the fleet: a deployment whose circuit one instance opens is open for every instance until its break
-/// ends (or an instance reports it closed). Open circuits live in one sorted set (deployment → break end, Unix ms); changes are published
-/// on a channel so other instances learn them within milliseconds, and every instance re-reads the set every
-/// <see cref="LlmRoutingRedisOptions.HealthRefreshInterval"/>, so a missed message costs at most one interval.
+/// Circuit-breaker state shared by the fleet: every instance publishes its circuits' transitions (open with a break end, or closed) and
+/// adopts the newest one any instance published, so a deployment one instance opens is open for every instance until its break ends or
+/// a probe closes it. Transitions live in one hash (deployment → <c>o|changedAt|openUntil</c> or <c>c|changedAt|0</c>, Unix ms; a
+/// script keeps the newer one), are published on a channel so other instances learn them within milliseconds, and every instance
+/// re-reads the hash every <see cref="LlmRoutingRedisOptions.HealthRefreshInterval"/>, so a missed message costs at most one interval.
 /// </summary>
 /// <remarks>
-/// <see cref="IsOpen"/> answers from memory (the router asks on every request). While Redis is unreachable the instance keeps what it
+/// <see cref="Get"/> and <see cref="IsOpen"/> answer from memory and <see cref="Publish"/> does not wait (the resilience layer calls them
+/// on the request path). While Redis is unreachable the instance keeps what it
 /// knew and what it reports itself (fail-open: local breakers keep working). Thread-safe.
 /// </remarks>
 internal sealed partial class RedisCircuitStateStore : IDisposable
 {
-    private readonly ConcurrentDictionary<string, long> _openUntil = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly RedisScript s_publish = new("""
+        local known = redis.call('HGET', KEYS[1], ARGV[1])
+        if known then
+          local at = tonumber(string.match(known, '^%a|(%d+)|'))
+          if at and at >= tonumber(ARGV[3]) then return 0 end
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+        redis.call('PUBLISH', KEYS[2], ARGV[1] .. '\n' .. ARGV[2])
+        return 1
+        """);
+
+    private readonly ConcurrentDictionary<string, CircuitTransition> _circuits = new(StringComparer.OrdinalIgnoreCase);
     private readonly RedisConnection _connection;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -34,8 +47,8 @@ internal sealed partial class RedisCircuitStateStore : IDisposable
         _connection = connection;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _key = connection.Options.KeyPrefix + "{health}:open";
-        _channel = RedisChannel.Literal(connection.Options.KeyPrefix + "health");
+        _key = connection.Options.KeyPrefix + "{health}:circuits";
+        _channel = RedisChannel.Literal(connection.Options.KeyPrefix + "{health}:changes");
         if (startTimer)
         {
             TimeSpan interval = connection.Options.HealthRefreshInterval;
@@ -43,66 +56,69 @@ internal sealed partial class RedisCircuitStateStore : IDisposable
         }
     }
 
+    /// <summary>Gets the latest transition any instance published for <paramref name="deployment"/>'s circuit (from memory).</summary>
+    public CircuitTransition? Get(string deployment)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
+        return _circuits.TryGetValue(deployment, out CircuitTransition? t) ? t : null;
+    }
+
     /// <summary>Gets whether the fleet holds <paramref name="deployment"/>'s circuit open now, and for how long.</summary>
     public bool IsOpen(string deployment, out TimeSpan remaining)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        long now = NowMs();
-        if (_openUntil.TryGetValue(deployment, out long until) && until > now)
+        remaining = TimeSpan.Zero;
+        if (Get(deployment) is not { IsOpen: true, OpenUntil: { } until })
         {
-            remaining = TimeSpan.FromMilliseconds(until - now);
-            return true;
+            return false;
         }
 
-        remaining = TimeSpan.Zero;
-        return false;
+        remaining = until - _timeProvider.GetUtcNow();
+        return remaining > TimeSpan.Zero;
     }
 
     /// <summary>Gets every circuit the fleet holds open now, with its break end.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> OpenCircuits()
     {
-        long now = NowMs();
-        return _openUntil.Where(p => p.Value > now).ToDictionary(p => p.Key, p => DateTimeOffset.FromUnixTimeMilliseconds(p.Value), StringComparer.OrdinalIgnoreCase);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        return _circuits.Where(p => p.Value is { IsOpen: true, OpenUntil: { } u } && u > now)
+            .ToDictionary(p => p.Key, p => p.Value.OpenUntil!.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Publishes a transition of this instance's circuit without waiting (the request path): this instance's mirror changes at once,
+    /// Redis and the other instances follow in the background. The newer transition (by <see cref="CircuitTransition.ChangedAt"/>) wins.
+    /// </summary>
+    public void Publish(string deployment, CircuitTransition transition) => _ = PublishAsync(deployment, transition);
+
+    /// <summary>Publishes a transition and waits until Redis has it.</summary>
+    /// <returns><see langword="true"/> if Redis was reached (otherwise only this instance knows).</returns>
+    public Task<bool> PublishAsync(string deployment, CircuitTransition transition)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
+        ArgumentNullException.ThrowIfNull(transition);
+        string name = deployment.ToLowerInvariant();
+        Adopt(name, transition);
+        _ = EnsureSubscribedAsync();
+        RedisValue[] args = [name, transition.Encode(), transition.ChangedAt.ToUnixTimeMilliseconds()];
+        return _connection.TryExecuteAsync("health.publish", db => s_publish.EvaluateAsync(db, [_key, (string)_channel!], args));
     }
 
     /// <summary>Tells the fleet that this instance opened <paramref name="deployment"/>'s circuit for <paramref name="breakDuration"/>.</summary>
-    /// <returns><see langword="true"/> if Redis was reached (otherwise only this instance knows).</returns>
     public Task<bool> ReportOpenedAsync(string deployment, TimeSpan breakDuration)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(breakDuration, TimeSpan.Zero);
-        long until = NowMs() + (long)breakDuration.TotalMilliseconds;
-        string name = deployment.ToLowerInvariant();
-        _openUntil.AddOrUpdate(name, until, (_, old) => Math.Max(old, until));
-        _ = EnsureSubscribedAsync();
-        return _connection.TryExecuteAsync("health.open", async db =>
-        {
-            // GT: a longer break reported by another instance wins.
-            await db.SortedSetAddAsync(_key, name, until, SortedSetWhen.GreaterThan).ConfigureAwait(false);
-            await db.PublishAsync(_channel, "o|" + until.ToString(CultureInfo.InvariantCulture) + "|" + name).ConfigureAwait(false);
-        });
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        return PublishAsync(deployment, new CircuitTransition(true, now, now + breakDuration));
     }
 
     /// <summary>Tells the fleet that <paramref name="deployment"/>'s circuit closed (a probe succeeded).</summary>
-    /// <returns><see langword="true"/> if Redis was reached.</returns>
-    public Task<bool> ReportClosedAsync(string deployment)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        string name = deployment.ToLowerInvariant();
-        _openUntil.TryRemove(name, out _);
-        _ = EnsureSubscribedAsync();
-        return _connection.TryExecuteAsync("health.close", async db =>
-        {
-            await db.SortedSetRemoveAsync(_key, name).ConfigureAwait(false);
-            await db.PublishAsync(_channel, "c|0|" + name).ConfigureAwait(false);
-        });
-    }
+    public Task<bool> ReportClosedAsync(string deployment) => PublishAsync(deployment, new CircuitTransition(false, _timeProvider.GetUtcNow(), null));
 
     /// <summary>Re-reads the open circuits (runs on the timer; callable by tests).</summary>
     /// <returns><see langword="true"/> if Redis was reached.</returns>
     internal Task<bool> RefreshAsync()
     {
-        lock (_openUntil)
+        lock (_circuits)
         {
             if (_refresh is { IsCompleted: false } running)
             {
@@ -119,36 +135,24 @@ internal sealed partial class RedisCircuitStateStore : IDisposable
     {
         try
         {
-            long now = NowMs();
-            SortedSetEntry[]? open = await _connection.ExecuteAsync<SortedSetEntry[]?>(
+            HashEntry[]? all = await _connection.ExecuteAsync<HashEntry[]?>(
                 "health.refresh",
-                async db =>
-                {
-                    _ = db.SortedSetRemoveRangeByScoreAsync(_key, double.NegativeInfinity, now - 3_600_000, flags: CommandFlags.FireAndForget);
-                    return await db.SortedSetRangeByScoreWithScoresAsync(_key, now, double.PositiveInfinity).ConfigureAwait(false);
-                },
+                async db => await db.HashGetAllAsync(_key).ConfigureAwait(false),
                 static () => null).ConfigureAwait(false);
-            if (open is null)
+            if (all is null)
             {
                 return false;
             }
 
-            await EnsureSubscribedAsync().ConfigureAwait(false);
-
-            var fresh = open.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.OrdinalIgnoreCase);
-            foreach (string name in _openUntil.Keys)
+            foreach (HashEntry e in all)
             {
-                if (!fresh.ContainsKey(name))
+                if (CircuitTransition.TryDecode(e.Value.ToString(), out CircuitTransition? t))
                 {
-                    _openUntil.TryRemove(name, out _);
+                    Adopt(e.Name.ToString(), t);
                 }
             }
 
-            foreach ((string name, long until) in fresh)
-            {
-                _openUntil[name] = until;
-            }
-
+            await EnsureSubscribedAsync().ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // A background refresh must never crash the process; the last known state stays in use.
@@ -173,22 +177,15 @@ internal sealed partial class RedisCircuitStateStore : IDisposable
 
     private void OnMessage(RedisValue message)
     {
-        string text = message.ToString();
-        string[] parts = text.Split('|', 3);
-        if (parts.Length != 3 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long until))
+        string[] parts = message.ToString().Split('\n', 2);
+        if (parts.Length == 2 && CircuitTransition.TryDecode(parts[1], out CircuitTransition? t))
         {
-            return;
-        }
-
-        if (parts[0] == "o")
-        {
-            _openUntil.AddOrUpdate(parts[2], until, (_, old) => Math.Max(old, until));
-        }
-        else if (parts[0] == "c")
-        {
-            _openUntil.TryRemove(parts[2], out _);
+            Adopt(parts[0], t);
         }
     }
+
+    private void Adopt(string name, CircuitTransition transition) =>
+        _circuits.AddOrUpdate(name, transition, (_, known) => transition.ChangedAt > known.ChangedAt ? transition : known);
 
     private long NowMs() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
