@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
 if (args.Length > 0 && args[0] == "--quick-pii")
@@ -52,4 +53,6 @@ if (args.Length > 0 && args[0] == "--quick-pii")
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(LlmRouting.Benchmarks.ChainOverheadBenchmarks).Assembly).Run(args);
+// The generated benchmark project is built out of process; on a busy 2-core machine that takes longer than the default 2 minutes.
+BenchmarkSwitcher.FromAssembly(typeof(LlmRouting.Benchmarks.ChainOverheadBenchmarks).Assembly)
+    .Run(args, ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(10)));

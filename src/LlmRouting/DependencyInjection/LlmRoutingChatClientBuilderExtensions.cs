@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LlmRouting;
@@ -41,10 +42,15 @@ public static class LlmRoutingChatClientBuilderExtensions
         });
     }
 
-    /// <summary>Adds the PII redactor.</summary>
+    /// <summary>
+    /// Adds the PII redactor. Its detectors are the built-in ones chosen by <see cref="RedactionOptions.Detectors"/>
+    /// (<c>LlmRouting:Redaction:Detectors</c>; the default set when options are not registered) plus every <see cref="IPiiDetector"/>
+    /// registered in the service collection, or only the registered ones when <see cref="RedactionOptions.ReplaceBuiltInDetectors"/> is set.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the redactor.</param>
     /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="RedactionOptions.ReplaceBuiltInDetectors"/> is set but no detector is registered.</exception>
     public static ChatClientBuilder UseRedaction(this ChatClientBuilder builder, Action<RedactingChatClient>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -55,8 +61,7 @@ public static class LlmRoutingChatClientBuilderExtensions
                 return inner;
             }
 
-            IPiiDetector[] registered = (services.GetService<IEnumerable<IPiiDetector>>() ?? []).ToArray();
-            var redactor = new RedactingChatClient(inner, registered.Length > 0 ? registered : null);
+            var redactor = new RedactingChatClient(inner, RedactingChatClientSetup.Detectors(services));
             RedactingChatClientSetup.Apply(redactor, services);
             configure?.Invoke(redactor);
             return redactor;
@@ -72,11 +77,15 @@ public static class LlmRoutingChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
         {
-            var client = new ResilienceChatClient(inner, services.GetService<TimeProvider>());
-            if (services.GetService<IOptions<LlmRoutingOptions>>()?.Value is { } options)
-            {
-                client.MaxAttempts = options.Resilience.MaxAttempts;
-            }
+            // One registry (pipelines, circuits, limits) per application: shared with the router's health filter and IDeploymentHealth.
+            DeploymentResilienceRegistry registry = services.GetService<DeploymentResilienceRegistry>()
+                ?? new DeploymentResilienceRegistry(
+                    services.GetService<IOptions<LlmRoutingOptions>>()?.Value.Resilience ?? new ResilienceOptions(),
+                    services.GetService<TimeProvider>(),
+                    services.GetService<ILoggerFactory>(),
+                    services.GetService<ICircuitStateStore>(),
+                    services.GetService<IRateLimitCounterStore>());
+            var client = new ResilienceChatClient(inner, registry);
 
             configure?.Invoke(client);
             return client;

@@ -101,10 +101,7 @@ internal sealed class LlmRoutingOptionsValidator : IValidateOptions<LlmRoutingOp
 
         RoutingOptionsValidation.Check(options, policies, errors); // LlmRouting:Routing (filters, tiers, policies, statistics, experiments, cascade) and LlmRouting:Budgets
 
-        if (options.Resilience.MaxAttempts < 1)
-        {
-            errors.Add($"{S}:Resilience:MaxAttempts must be at least 1.");
-        }
+        ResilienceOptionsValidator.Check(options.Resilience, options.Deployments?.Keys, errors);
 
         CheckTelemetry(options.Telemetry, errors);
         RedactionOptionsValidator.Check(options, errors);

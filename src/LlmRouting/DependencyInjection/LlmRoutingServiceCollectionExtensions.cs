@@ -2,6 +2,7 @@ using LlmRouting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -86,6 +87,13 @@ public static class LlmRoutingServiceCollectionExtensions
         RouterServices.Add(services); // statistics and budget stores, feedback, experiment results, the other built-in policies
         services.TryAddSingleton(static sp => ModelCatalog.Default.WithOverrides(sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Models));
         services.TryAddSingleton(static sp => CreateRegistry(sp));
+        services.TryAddSingleton(static sp => new DeploymentResilienceRegistry(
+            sp.GetRequiredService<IOptions<LlmRoutingOptions>>().Value.Resilience,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<ICircuitStateStore>(), // shared circuit states (e.g. LlmRouting.Redis); per process when none is registered
+            sp.GetService<IRateLimitCounterStore>())); // shared client-side request/token counts; per process when none is registered
+        services.TryAddSingleton<IDeploymentHealth>(static sp => sp.GetRequiredService<DeploymentResilienceRegistry>());
         LlmRoutingTelemetryServiceCollectionExtensions.AddTelemetryServices(services); // request log, ring buffer, reports
 
         services.TryAddSingleton<IChatClient>(static sp => sp.GetRequiredKeyedService<IChatClient>(ServiceKey));

@@ -35,6 +35,25 @@ public sealed class RedactionOptions
     /// <summary>Gets or sets a value indicating whether placeholders in answers are replaced by the original values. The default is <see langword="true"/>.</summary>
     public bool RestorePlaceholders { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets the built-in detectors the redactor runs (<c>LlmRouting:Redaction:Detectors</c>): the entity types, the opt-in
+    /// names and places, the phone regions. The default is <see cref="PiiDetectors.DefaultEntityTypes"/>. Unknown entity types or
+    /// regions are reported at start-up by the options validation.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// "Redaction": { "Detectors": { "DisabledEntityTypes": [ "URL" ], "IncludeNamesAndPlaces": true, "PhoneRegions": [ "DE", "AT" ] } }
+    /// </code>
+    /// </example>
+    public PiiDetectorOptions Detectors { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the <see cref="IPiiDetector"/>s registered in the service collection replace the built-in
+    /// detectors chosen by <see cref="Detectors"/>. The default is <see langword="false"/>: registered detectors run in addition to
+    /// the built-in ones. When <see langword="true"/>, at least one detector must be registered.
+    /// </summary>
+    public bool ReplaceBuiltInDetectors { get; set; }
+
     /// <summary>Gets the effective action for an entity type.</summary>
     /// <param name="entityType">The entity type.</param>
     /// <returns>The configured action, else <see cref="SecretAction"/> for secrets and <see cref="DefaultAction"/> for everything else.</returns>

@@ -173,42 +173,42 @@ public sealed partial class DataPolicyChatClient : DelegatingChatClient
             return null;
         }
 
-        if (PolicyPattern.MatchesAny(policy.DeniedDeployments, d.Name))
+        if (WildcardPattern.Any(policy.DeniedDeployments, d.Name))
         {
             return Reject(d, DataPolicyReasons.DeploymentDenied, $"Deployment '{d.Name}' is denied by the {name}.");
         }
 
-        if (policy.AllowedDeployments.Count > 0 && !PolicyPattern.MatchesAny(policy.AllowedDeployments, d.Name))
+        if (policy.AllowedDeployments.Count > 0 && !WildcardPattern.Any(policy.AllowedDeployments, d.Name))
         {
             return Reject(d, DataPolicyReasons.DeploymentDenied, $"Deployment '{d.Name}' is not among the deployments the {name} allows.");
         }
 
-        if (PolicyPattern.MatchesAny(policy.DeniedProviders, d.Provider))
+        if (WildcardPattern.Any(policy.DeniedProviders, d.Provider))
         {
             return Reject(d, DataPolicyReasons.ProviderDenied, $"Provider '{d.Provider}' is denied by the {name}.");
         }
 
-        if (policy.AllowedProviders.Count > 0 && !PolicyPattern.MatchesAny(policy.AllowedProviders, d.Provider))
+        if (policy.AllowedProviders.Count > 0 && !WildcardPattern.Any(policy.AllowedProviders, d.Provider))
         {
             return Reject(d, DataPolicyReasons.ProviderDenied, $"Provider '{d.Provider}' is not among the providers the {name} allows.");
         }
 
-        if (PolicyPattern.MatchesAny(policy.DeniedModels, d.Model) || PolicyPattern.MatchesAny(policy.DeniedModels, d.ModelInfo.Key))
+        if (WildcardPattern.Any(policy.DeniedModels, d.Model) || WildcardPattern.Any(policy.DeniedModels, d.ModelInfo.Key))
         {
             return Reject(d, DataPolicyReasons.ModelDenied, $"Model '{d.Model}' is denied by the {name}.");
         }
 
-        if (policy.AllowedModels.Count > 0 && !PolicyPattern.MatchesAny(policy.AllowedModels, d.Model) && !PolicyPattern.MatchesAny(policy.AllowedModels, d.ModelInfo.Key))
+        if (policy.AllowedModels.Count > 0 && !WildcardPattern.Any(policy.AllowedModels, d.Model) && !WildcardPattern.Any(policy.AllowedModels, d.ModelInfo.Key))
         {
             return Reject(d, DataPolicyReasons.ModelDenied, $"Model '{d.Model}' is not among the models the {name} allows.");
         }
 
-        if (d.Region is { } region && PolicyPattern.MatchesAny(policy.DeniedRegions, region))
+        if (d.Region is { } region && WildcardPattern.Any(policy.DeniedRegions, region))
         {
             return Reject(d, DataPolicyReasons.Region, $"Region '{region}' is denied by the {name}.");
         }
 
-        if (policy.AllowedRegions.Count > 0 && !PolicyPattern.MatchesAny(policy.AllowedRegions, d.Region))
+        if (policy.AllowedRegions.Count > 0 && !WildcardPattern.Any(policy.AllowedRegions, d.Region))
         {
             return Reject(d, DataPolicyReasons.Region, d.Region is null
                 ? $"The deployment has no Region, and the {name} allows only {string.Join(", ", policy.AllowedRegions)}."

@@ -35,18 +35,13 @@ internal sealed class PlaceholderRestorer : ValueRewriter
     /// <inheritdoc/>
     public override AIContent RewriteContent(AIContent content, int depth)
     {
+        if (RewriteTextContent(content) is { } text)
+        {
+            return text;
+        }
+
         switch (content)
         {
-            case TextContent text when text.Text is { Length: > 0 } value:
-                string restored = RewriteText(value);
-                return ReferenceEquals(restored, value) ? content : new TextContent(restored) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations };
-
-            case TextReasoningContent reasoning when reasoning.Text is { Length: > 0 } value:
-                string restoredReasoning = RewriteText(value);
-                return ReferenceEquals(restoredReasoning, value)
-                    ? content
-                    : new TextReasoningContent(restoredReasoning) { ProtectedData = reasoning.ProtectedData, AdditionalProperties = reasoning.AdditionalProperties };
-
             case FunctionCallContent call:
                 return RestoreCall(call, depth);
 

@@ -112,18 +112,13 @@ internal sealed class RedactionSession : ValueRewriter
     /// <inheritdoc/>
     public override AIContent RewriteContent(AIContent content, int depth)
     {
+        if (RewriteTextContent(content) is { } text)
+        {
+            return text;
+        }
+
         switch (content)
         {
-            case TextContent text when text.Text is { Length: > 0 } value:
-                string redacted = RewriteText(value);
-                return ReferenceEquals(redacted, value) ? content : new TextContent(redacted) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations };
-
-            case TextReasoningContent reasoning when reasoning.Text is { Length: > 0 } value:
-                string redactedReasoning = RewriteText(value);
-                return ReferenceEquals(redactedReasoning, value)
-                    ? content
-                    : new TextReasoningContent(redactedReasoning) { ProtectedData = reasoning.ProtectedData, AdditionalProperties = reasoning.AdditionalProperties };
-
             case FunctionCallContent call:
                 string name = RewriteText(call.Name);
                 Dictionary<string, object?>? args = call.Arguments is { Count: > 0 } a ? RewriteDictionary(a, depth) : null;

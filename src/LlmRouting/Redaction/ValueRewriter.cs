@@ -42,6 +42,32 @@ internal abstract class ValueRewriter
     /// <summary>Rewrites a content item; returns the same instance when nothing changed.</summary>
     public virtual AIContent RewriteContent(AIContent content, int depth) => content;
 
+    /// <summary>
+    /// Rewrites the text of a <see cref="TextContent"/> or <see cref="TextReasoningContent"/>: the same instance when nothing changed,
+    /// else a copy with the other properties kept; <see langword="null"/> when <paramref name="content"/> is another kind of content.
+    /// </summary>
+    protected AIContent? RewriteTextContent(AIContent content)
+    {
+        switch (content)
+        {
+            case TextContent text when text.Text is { Length: > 0 } value:
+                string rewritten = RewriteText(value);
+                return ReferenceEquals(rewritten, value) ? content : new TextContent(rewritten) { AdditionalProperties = text.AdditionalProperties, Annotations = text.Annotations };
+
+            case TextReasoningContent reasoning when reasoning.Text is { Length: > 0 } value:
+                string thought = RewriteText(value);
+                return ReferenceEquals(thought, value)
+                    ? content
+                    : new TextReasoningContent(thought) { ProtectedData = reasoning.ProtectedData, AdditionalProperties = reasoning.AdditionalProperties };
+
+            case TextContent or TextReasoningContent:
+                return content;
+
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Rewrites an arbitrary value; returns the same instance when nothing changed.</summary>
     public object? RewriteValue(object? value, int depth = 0)
     {

@@ -66,6 +66,12 @@ public sealed class RoutingAttempt
     /// <summary>Gets the finish reason the provider reported (e.g. <c>stop</c>, <c>length</c>, <c>tool_calls</c>), if any.</summary>
     public string? FinishReason { get; internal set; }
 
-    /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>).</summary>
+    /// <summary>Gets why the next attempt was made after this one, if it was (e.g. <c>failover:rate_limited</c>, <c>retry:server_error</c>, <c>hedge:slow_first_token</c>).</summary>
     public string? FailoverReason { get; internal set; }
+
+    /// <summary>
+    /// Gets a value indicating whether <see cref="Usage"/> and <see cref="CostUsd"/> are estimates: an attempt cancelled because another
+    /// won a hedge reports no usage, so its prompt (the router's estimate) and the output it had streamed are counted instead.
+    /// </summary>
+    public bool UsageEstimated { get; internal set; }
 }

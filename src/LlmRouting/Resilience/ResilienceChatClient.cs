@@ -1,45 +1,109 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace LlmRouting;
 
 /// <summary>
-/// Executes a request against the router's ranked candidates, failing over to the next deployment when one fails.
+/// Executes a request against the router's ranked candidates: classified retries and failover, per-deployment circuit breakers
+/// and client-side limits, timeouts, optional hedging, and a stream commit point.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Each attempt runs through its deployment's Polly pipeline (client-side rate limiter → circuit breaker → attempt timeout), kept
+/// in a registry with one pipeline per deployment and exposed as <see cref="IDeploymentHealth"/> (<see cref="Health"/>).
+/// Failures are handled by kind:
+/// </para>
 /// <list type="bullet">
-/// <item>Caller cancellation is never failed over and never counted as a deployment failure.</item>
-/// <item>A <see cref="LlmErrorKind.BadRequest"/> is not failed over: it would fail the same way anywhere.</item>
-/// <item>Streams have a commit point: until the first update reaches the caller, any failure (including an empty stream)
-/// fails over transparently; after it, a failure surfaces as <see cref="StreamInterruptedException"/> carrying the
-/// partial output — never a silently truncated success, never output from two deployments interleaved.</item>
-/// <item>When every attempt fails, <see cref="AllAttemptsFailedException"/> lists them, with the last failure as inner exception.</item>
+/// <item>Rate limited, overloaded, server error, timeout, network, unparsable reply, stream cut before its first update: fail over
+/// to the next available candidate at once; retry the same deployment (after its Retry-After, or an exponential backoff with jitter)
+/// only when no other candidate is available. A Retry-After longer than <see cref="ResilienceRetryOptions.MaxRetryAfter"/> takes the
+/// deployment out of the request instead of waiting; the deployment cools down for every request either way.</item>
+/// <item>Authentication, permission, not found, quota: fail over; never retried on the same deployment.</item>
+/// <item>Content filtered: continue with <see cref="ResilienceOptions.ContentPolicyFallbacks"/> only. Context length exceeded: continue
+/// only with candidates whose context window is larger and fits the router's token estimate (checked before sending).</item>
+/// <item>Bad request: not failed over; it would fail the same way anywhere. Caller cancellation is never failed over and never
+/// counted as a deployment failure.</item>
 /// </list>
-/// Each attempt runs with a clone of the options carrying an <see cref="AttemptContext"/>. Thread-safe.
+/// <para>
+/// Streams have a commit point: until the first update reaches the caller, any failure — an error event inside an HTTP 200 stream,
+/// a stream that ends without any update, a first token that does not come in time — fails over transparently; after it, a failure
+/// surfaces as <see cref="StreamInterruptedException"/> carrying the partial output: never a silently truncated success, never
+/// output from two deployments interleaved. A hedged stream commits to the first attempt that produces an update.
+/// </para>
+/// <para>When every candidate is unavailable, the request waits for the earliest to recover within its deadline ("healthy or panic").
+/// When every attempt fails, <see cref="AllAttemptsFailedException"/> lists them, with the last failure as inner exception.</para>
+/// <para>Each attempt runs with a clone of the options carrying an <see cref="AttemptContext"/>. Thread-safe.</para>
 /// </remarks>
 public sealed class ResilienceChatClient : DelegatingChatClient
 {
-    private readonly TimeProvider _timeProvider;
-    private int _maxAttempts = 3;
+    private int _maxAttempts;
+    private Func<double> _randomizer = Random.Shared.NextDouble;
 
     /// <summary>Initializes a new instance of the <see cref="ResilienceChatClient"/> class.</summary>
     /// <param name="innerClient">The next layer (normally telemetry).</param>
+    /// <param name="options">The settings, read when a deployment is first used; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public ResilienceChatClient(IChatClient innerClient, TimeProvider? timeProvider = null)
-        : base(innerClient)
+    /// <param name="loggerFactory">Creates the logger for circuit changes, failovers and waits; none when <see langword="null"/>.</param>
+    public ResilienceChatClient(IChatClient innerClient, ResilienceOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(innerClient, new DeploymentResilienceRegistry(options ?? new ResilienceOptions(), timeProvider, loggerFactory))
     {
-        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>Gets or sets the maximum number of deployments tried for one request. The default is 3.</summary>
+    /// <summary>Initializes a new instance whose circuits and client-side counts are shared through stores (public code registers the stores in DI; see <see cref="ICircuitStateStore"/>).</summary>
+    /// <param name="innerClient">The next layer (normally telemetry).</param>
+    /// <param name="options">The settings, read when a deployment is first used; defaults when <see langword="null"/>.</param>
+    /// <param name="circuitStore">Shares circuit states with other instances; per process when <see langword="null"/>.</param>
+    /// <param name="counterStore">Shares request and token counts with other instances; per process when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Creates the logger for circuit changes, failovers and waits; none when <see langword="null"/>.</param>
+    internal ResilienceChatClient(
+        IChatClient innerClient,
+        ResilienceOptions? options,
+        ICircuitStateStore? circuitStore,
+        IRateLimitCounterStore? counterStore,
+        TimeProvider? timeProvider,
+        ILoggerFactory? loggerFactory)
+        : this(innerClient, new DeploymentResilienceRegistry(options ?? new ResilienceOptions(), timeProvider, loggerFactory, circuitStore, counterStore))
+    {
+    }
+
+    internal ResilienceChatClient(IChatClient innerClient, DeploymentResilienceRegistry registry)
+        : base(innerClient)
+    {
+        Registry = registry;
+        _maxAttempts = Math.Max(1, registry.Options.MaxAttempts);
+    }
+
+    /// <summary>Gets the settings.</summary>
+    public ResilienceOptions Options => Registry.Options;
+
+    /// <summary>Gets the live health of the deployments (circuits, limits), as the router sees it.</summary>
+    public IDeploymentHealth Health => Registry;
+
+    /// <summary>Gets or sets the maximum number of attempts (retries and hedges included) for one request. The default is <see cref="ResilienceOptions.MaxAttempts"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxAttempts
     {
         get => _maxAttempts;
         set => _maxAttempts = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "At least one attempt is required.");
     }
+
+    /// <summary>Gets or sets the source of uniform random numbers in [0, 1) used to jitter backoffs. The default is <see cref="Random.Shared"/>.</summary>
+    /// <remarks>Replace it in tests to make backoffs deterministic. It may be called concurrently.</remarks>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public Func<double> Randomizer
+    {
+        get => _randomizer;
+        set => _randomizer = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    internal DeploymentResilienceRegistry Registry { get; }
+
+    internal TimeProvider TimeProvider => Registry.TimeProvider;
+
+    internal ILogger Logger => Registry.Logger;
 
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -50,42 +114,16 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<Deployment> candidates = request.Candidates;
-        int limit = Math.Min(_maxAttempts, candidates.Count);
-        ExceptionDispatchInfo? last = null;
-        RoutingAttempt? previous = null;
-        for (int i = 0; i < limit; i++)
+        var execution = new RequestExecution(this, InnerClient, messages, options!, request, streaming: false, cancellationToken);
+        try
         {
-            RoutingAttempt attempt = Begin(request, candidates[i], previous);
-            long started = _timeProvider.GetTimestamp();
-            try
-            {
-                ChatResponse response = await base.GetResponseAsync(messages, WithAttempt(options!, request, candidates[i], attempt), cancellationToken).ConfigureAwait(false);
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                attempt.Outcome = AttemptOutcome.Succeeded;
-                return response;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                attempt.Outcome = AttemptOutcome.Cancelled;
-                throw;
-            }
-            catch (Exception ex)
-            {
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                LlmErrorKind kind = Fail(attempt, ex);
-                if (!kind.AllowsFailover())
-                {
-                    throw;
-                }
-
-                last = ExceptionDispatchInfo.Capture(ex);
-                previous = attempt;
-            }
+            AttemptLeg winner = await execution.RunAsync().ConfigureAwait(false);
+            return winner.Response!;
         }
-
-        throw AllFailed(request, last);
+        finally
+        {
+            await execution.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc/>
@@ -103,134 +141,85 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             yield break;
         }
 
-        IReadOnlyList<Deployment> candidates = request.Candidates;
-        int limit = Math.Min(_maxAttempts, candidates.Count);
-        ExceptionDispatchInfo? last = null;
-        RoutingAttempt? previous = null;
-        for (int i = 0; i < limit; i++)
+        var execution = new RequestExecution(this, InnerClient, messages, options!, request, streaming: true, cancellationToken);
+        AttemptLeg winner;
+        try
         {
-            RoutingAttempt attempt = Begin(request, candidates[i], previous);
-            long started = _timeProvider.GetTimestamp();
-            IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
-            ChatResponseUpdate first;
+            // Before the commit point: every failure is failed over inside the execution.
+            winner = await execution.RunAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            await execution.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
-            // Before the commit point: any failure moves on to the next candidate.
-            try
+        // The commit point: from here on, output of this attempt only.
+        var delivered = new PooledList<ChatResponseUpdate>(64);
+        Exception? failure = null;
+        bool completed = false;
+        try
+        {
+            winner.Attempt!.OutputCommitted = true;
+            ChatResponseUpdate first = winner.First!;
+            delivered.Add(first);
+            yield return first;
+            while (true)
             {
-                enumerator = base.GetStreamingResponseAsync(messages, WithAttempt(options!, request, candidates[i], attempt), cancellationToken)
-                    .GetAsyncEnumerator(cancellationToken);
-                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                ChatResponseUpdate update;
+                try
                 {
-                    throw new LlmProviderException(LlmErrorKind.InvalidResponse, "The stream ended without any update.")
+                    if (!await winner.MoveNextAsync().ConfigureAwait(false))
                     {
-                        Provider = candidates[i].Provider,
-                        Model = candidates[i].Model,
-                        Deployment = candidates[i].Name,
-                    };
-                }
+                        completed = true;
+                        break;
+                    }
 
-                first = enumerator.Current;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                attempt.Outcome = AttemptOutcome.Cancelled;
-                await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
-                throw;
-            }
-            catch (Exception ex)
-            {
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
-                LlmErrorKind kind = Fail(attempt, ex);
-                if (!kind.AllowsFailover())
+                    update = winner.Current;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     throw;
                 }
-
-                last = ExceptionDispatchInfo.Capture(ex);
-                previous = attempt;
-                continue;
-            }
-
-            // The commit point: from here on, output of this attempt only.
-            attempt.OutputCommitted = true;
-            var delivered = new PooledList<ChatResponseUpdate>(64);
-            delivered.Add(first);
-            try
-            {
-                yield return first;
-                while (true)
+                catch (Exception ex)
                 {
-                    ChatResponseUpdate update;
-                    try
-                    {
-                        if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        update = enumerator.Current;
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        attempt.Outcome = AttemptOutcome.Cancelled;
-                        throw;
-                    }
-                    catch (Exception ex)
-                    {
-                        Fail(attempt, ex);
-                        throw Interrupted(candidates[i], delivered, ex);
-                    }
-
-                    delivered.Add(update);
-                    yield return update;
+                    failure = ex;
+                    break;
                 }
 
-                attempt.Outcome = AttemptOutcome.Succeeded;
+                delivered.Add(update);
+                yield return update;
             }
-            finally
+        }
+        finally
+        {
+            await winner.EndStreamAsync(failure, callerStopped: !completed && failure is null).ConfigureAwait(false);
+            await execution.DisposeAsync().ConfigureAwait(false);
+            if (failure is not null)
             {
-                attempt.Duration = _timeProvider.GetElapsedTime(started);
-                if (attempt.Outcome == AttemptOutcome.Pending)
-                {
-                    // The caller stopped enumerating early.
-                    attempt.Outcome = AttemptOutcome.Cancelled;
-                }
-
-                delivered.Dispose();
-                await enumerator.DisposeAsync().ConfigureAwait(false);
+                failure = Interrupted(winner.Deployment, delivered, failure);
             }
 
-            yield break;
+            delivered.Dispose();
         }
 
-        throw AllFailed(request, last);
-    }
-
-    private static RoutingAttempt Begin(LlmRequestContext request, Deployment deployment, RoutingAttempt? previous)
-    {
-        if (previous is not null)
+        if (failure is not null)
         {
-            previous.FailoverReason = "failover:" + (previous.ErrorKind ?? LlmErrorKind.Unknown).ToTelemetryName();
+            throw failure;
         }
-
-        return request.StartAttempt(deployment);
     }
 
-    private static ChatOptions WithAttempt(ChatOptions options, LlmRequestContext request, Deployment deployment, RoutingAttempt attempt)
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
     {
-        ChatOptions clone = options.Clone();
-        clone.AdditionalProperties = new AdditionalPropertiesDictionary(options.AdditionalProperties!)
-        {
-            [AttemptContext.OptionsKey] = new AttemptContext(request, deployment, attempt),
-        };
-        return clone;
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(IDeploymentHealth) ? Registry : base.GetService(serviceType, serviceKey);
     }
 
-    private static LlmErrorKind Fail(RoutingAttempt attempt, Exception ex)
+    /// <summary>Records a failure on an attempt.</summary>
+    internal static void Fail(RoutingAttempt attempt, Exception ex)
     {
-        LlmErrorKind kind = LlmErrorClassifier.Classify(ex);
+        LlmErrorKind kind = FailoverRules.Classify(ex);
         attempt.Outcome = AttemptOutcome.Failed;
         attempt.ErrorKind = kind;
         attempt.ErrorType = ex.GetType().Name;
@@ -242,8 +231,6 @@ public sealed class ResilienceChatClient : DelegatingChatClient
         {
             attempt.StatusCode = (int)httpStatus;
         }
-
-        return kind;
     }
 
     private static StreamInterruptedException Interrupted(Deployment deployment, PooledList<ChatResponseUpdate> delivered, Exception cause)
@@ -254,10 +241,9 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             text.Append(update.Text);
         }
 
-        string partial = text.ToString();
         return new StreamInterruptedException(
             string.Create(CultureInfo.InvariantCulture, $"The stream from deployment '{deployment.Name}' failed after {delivered.Count} updates had reached the caller; it cannot be failed over."),
-            partial,
+            text.ToString(),
             delivered.Count,
             cause)
         {
@@ -266,32 +252,5 @@ public sealed class ResilienceChatClient : DelegatingChatClient
             Deployment = deployment.Name,
             StatusCode = (cause as LlmProviderException)?.StatusCode,
         };
-    }
-
-    private static AllAttemptsFailedException AllFailed(LlmRequestContext request, ExceptionDispatchInfo? last)
-    {
-        IReadOnlyList<RoutingAttempt> attempts = request.Attempts;
-        string kinds = string.Join(", ", attempts.Select(a => $"{a.Deployment}: {(a.ErrorKind ?? LlmErrorKind.Unknown).ToTelemetryName()}"));
-        return new AllAttemptsFailedException(
-            string.Create(CultureInfo.InvariantCulture, $"All {attempts.Count} attempts failed ({kinds})."),
-            attempts,
-            last?.SourceException);
-    }
-
-    private static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<ChatResponseUpdate>? enumerator)
-    {
-        if (enumerator is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // The attempt already failed; a disposal failure adds nothing the caller can act on.
-        }
     }
 }

@@ -9,9 +9,10 @@ public sealed partial class CostRouterChatClient
     private const int MaxReservationRounds = 8;
     private static readonly List<CandidateFilter.Restriction> s_noRestrictions = [];
 
-    private async ValueTask<RouteState> RouteAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    private async ValueTask<RouteState> RouteAsync(
+        IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, RequestTelemetryScope? telemetry, CancellationToken cancellationToken)
     {
-        RouteState state = PlanCore(messages, options, streaming);
+        RouteState state = PlanCore(messages, options, streaming, telemetry);
         await ApplyBudgetsAsync(state, cancellationToken).ConfigureAwait(false);
         Finish(state);
 
@@ -22,9 +23,12 @@ public sealed partial class CostRouterChatClient
         return state;
     }
 
-    private RouteState PlanCore(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming)
+    private RouteState PlanCore(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool streaming, RequestTelemetryScope? telemetry = null)
     {
         var context = new LlmRequestContext(Guid.NewGuid().ToString("N"), streaming, _timeProvider);
+
+        // Attached before routing, so a request that routing refuses still has its policy, rejections and tenant on the span and in the log.
+        telemetry?.Attach(context);
         RequestProfile profile = RequestProfile.Create(messages, options, _defaultEstimatedOutputTokens);
         RoutingOptions settings = _options;
         RoutingHints hints = profile.Hints;
@@ -106,6 +110,9 @@ public sealed partial class CostRouterChatClient
         {
             throw NoEligible(context, $"The '{policy.Name}' policy accepted none of the {eligible.Count} eligible deployments.");
         }
+
+        // Resilience: open circuits and saturated client-side limits go behind the available candidates (Resilience/DeploymentHealthFilter).
+        DeploymentHealthFilter.Apply(InnerClient.GetService<IDeploymentHealth>(), kept, context.Rejections, profile.EstimatedInputTokens + profile.EstimatedOutputTokens);
 
         return new RouteState
         {

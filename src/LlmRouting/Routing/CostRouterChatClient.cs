@@ -138,14 +138,13 @@ public sealed partial class CostRouterChatClient : DelegatingChatClient
         RouteState state;
         try
         {
-            state = await RouteAsync(Materialize(messages), options, streaming: false, cancellationToken).ConfigureAwait(false);
+            state = await RouteAsync(Materialize(messages), options, streaming: false, telemetry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RequestTelemetryScope.Failed(telemetry, ex))
         {
             throw;
         }
 
-        telemetry?.Attach(state.Context);
         state.Context.RoutingDuration = state.Context.GetElapsed();
         ChatResponse response;
         AnswerInspector answer;
@@ -185,14 +184,13 @@ public sealed partial class CostRouterChatClient : DelegatingChatClient
         RouteState state;
         try
         {
-            state = await RouteAsync(Materialize(messages), options, streaming: true, cancellationToken).ConfigureAwait(false);
+            state = await RouteAsync(Materialize(messages), options, streaming: true, telemetry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RequestTelemetryScope.Failed(telemetry, ex))
         {
             throw;
         }
 
-        telemetry?.Attach(state.Context);
         state.Context.RoutingDuration = state.Context.GetElapsed();
         LlmRequestContext context = state.Context;
         try

@@ -1,6 +1,9 @@
 namespace LlmRouting;
 
-/// <summary>Case-insensitive matching with <c>*</c> for any run of characters (no other special characters).</summary>
+/// <summary>
+/// Case-insensitive matching with <c>*</c> for any run of characters (no other special characters), for every allow/deny
+/// list of the router and the data policy (deployments, providers, models, regions).
+/// </summary>
 internal static class WildcardPattern
 {
     public static bool IsMatch(string pattern, string? value)
@@ -49,6 +52,20 @@ internal static class WildcardPattern
 
     public static bool Any(IEnumerable<string> patterns, string? value)
     {
+        if (patterns is IList<string> list)
+        {
+            // Indexed: configuration lists are lists, and this runs per candidate per request.
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (IsMatch(list[i], value))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         foreach (string pattern in patterns)
         {
             if (IsMatch(pattern, value))

@@ -88,7 +88,7 @@ public sealed class ProviderMistakesTests
             AssertJsonEqual("""{"type":"tool","name":"json_response"}""", body["tool_choice"]!.ToJsonString());
             Assert.That(valid.Text, Is.EqualTo("""{"name":"Ada Lovelace","born":1815}"""));
             Assert.That(invalid?.Kind, Is.EqualTo(LlmErrorKind.InvalidResponse), "an answer that misses a required property is not passed on");
-            Assert.That(invalid?.Message, Does.Contain("'born' is missing"));
+            Assert.That(invalid?.Message, Does.Contain("missing required property 'born'"));
         });
     }
 

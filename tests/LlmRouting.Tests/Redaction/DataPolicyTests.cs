@@ -285,7 +285,7 @@ public class DataPolicyTests
     [TestCase("a*b*c", "aXXbYY", false)]
     [TestCase("eu-*", null, false)]
     public void Policy_entries_match_case_insensitively_with_wildcards(string pattern, string? value, bool expected) =>
-        Assert.That(PolicyPattern.Matches(pattern, value), Is.EqualTo(expected));
+        Assert.That(WildcardPattern.IsMatch(pattern, value), Is.EqualTo(expected));
 
     private static IConfiguration Json(string json) =>
         new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build();

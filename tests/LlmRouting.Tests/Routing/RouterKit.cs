@@ -92,7 +92,15 @@ internal sealed class RouterKit
                 Router = r;
             })
             .UseRedaction()
-            .UseResilience(r => r.MaxAttempts = maxAttempts)
+            .UseResilience(r =>
+            {
+                r.MaxAttempts = maxAttempts;
+                // The fake clock only moves when a deployment advances it: no backoff or recovery waits, no circuits (routing tests
+                // count calls per deployment); each candidate is tried once, in rank order.
+                r.Options.Retry.MaxRetryAttempts = 0;
+                r.Options.WaitForRecovery = false;
+                r.Options.CircuitBreaker.Enabled = false;
+            })
             .UseRoutingTelemetry()
             .Build(services);
     }

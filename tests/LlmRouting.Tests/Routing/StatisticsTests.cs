@@ -279,15 +279,15 @@ public class StatisticsTests
              "required":["kind","items"]}
             """;
         JsonElement s = JsonDocument.Parse(schema).RootElement;
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"name":null,"score":0.5}""", s), Is.Null);
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"c","items":[{"n":1}]}""", s), Does.Contain("$.kind"));
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"a","items":[]}""", s), Does.Contain("fewer than 1 items"));
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"a","items":[{"n":1.5}]}""", s), Does.Contain("$.items[0].n"));
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"name":"toolong"}""", s), Does.Contain("longer than 5"));
-        Assert.That(AnswerSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"score":3}""", s), Does.Contain("anyOf"));
-        Assert.That(AnswerSchemaValidator.Validate("""{"items":[{"n":1}]}""", s), Does.Contain("missing required property 'kind'"));
-        Assert.That(AnswerSchemaValidator.Validate("[1,", null), Is.EqualTo("the answer is not valid JSON"));
-        Assert.That(AnswerSchemaValidator.Validate("[1]", null), Is.Null, "JSON mode without a schema only needs valid JSON");
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"name":null,"score":0.5}""", s), Is.Null);
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"c","items":[{"n":1}]}""", s), Does.Contain("$.kind"));
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"a","items":[]}""", s), Does.Contain("fewer than 1 items"));
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"a","items":[{"n":1.5}]}""", s), Does.Contain("$.items[0].n"));
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"name":"toolong"}""", s), Does.Contain("longer than 5"));
+        Assert.That(JsonSchemaValidator.Validate("""{"kind":"a","items":[{"n":1}],"score":3}""", s), Does.Contain("anyOf"));
+        Assert.That(JsonSchemaValidator.Validate("""{"items":[{"n":1}]}""", s), Does.Contain("missing required property 'kind'"));
+        Assert.That(JsonSchemaValidator.Validate("[1,", null), Is.EqualTo("the answer is not valid JSON"));
+        Assert.That(JsonSchemaValidator.Validate("[1]", null), Is.Null, "JSON mode without a schema only needs valid JSON");
     }
 
     [Test]

@@ -142,7 +142,10 @@ public class GenAISpanTests
         Activity route = otel.Spans.Single(s => s.OperationName == "route");
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(route.DisplayName, Does.StartWith("route"), "the span is named before the policy is known when routing itself fails");
+            Assert.That(route.DisplayName, Is.EqualTo("route pinned"), "the policy is known even though routing failed");
+            Assert.That(route.GetTagItem("llm_routing.policy"), Is.EqualTo("pinned"));
+            Assert.That(route.GetTagItem("llm_routing.rejected_count"), Is.EqualTo(1), "the one deployment was rejected");
+            Assert.That(route.GetTagItem("llm_routing.candidate_count"), Is.EqualTo(0));
             Assert.That(route.GetTagItem("error.type"), Is.EqualTo("no_eligible_deployment"));
             Assert.That(route.GetTagItem("llm_routing.attempts"), Is.EqualTo(0));
             Assert.That(otel.Spans, Has.Count.EqualTo(1), "no attempt was made");

@@ -167,7 +167,8 @@ internal static class TelemetryChain
             builder.Use(inner => new HintsChatClient(inner, hints));
         }
 
-        return builder.UseRedaction().UseResilience().UseRoutingTelemetry(telemetry).Build(sp);
+        // One attempt per deployment: the telemetry tests count attempts and spans (retries of the same deployment are resilience tests).
+        return builder.UseRedaction().UseResilience(r => r.Options.Retry.MaxRetryAttempts = 0).UseRoutingTelemetry(telemetry).Build(sp);
     }
 
     public static Deployment Deployment(string name, string provider, string model, decimal inPerM = 1m, decimal outPerM = 2m, Uri? endpoint = null) =>

@@ -34,7 +34,7 @@ namespace LlmRouting;
 /// <para><b>JSON output (emulated).</b> Anthropic has no response-format field. <see cref="ChatResponseFormat.Json"/> and JSON-schema formats are
 /// emulated with a tool named <c>json_response</c> whose <c>input_schema</c> is the caller's schema (a non-object schema is wrapped in
 /// <c>{"value": …}</c>), forced with <c>tool_choice</c> (<c>any</c> when the caller's tools are offered too). The tool's input comes back as the
-/// reply's text — compact JSON, checked against the schema (see <c>JsonSchemaCheck</c> for the keywords checked); a mismatch throws
+/// reply's text — compact JSON, checked against the schema (see <c>JsonSchemaValidator</c> for the keywords checked); a mismatch throws
 /// <see cref="LlmProviderException"/> with <see cref="LlmErrorKind.InvalidResponse"/>, except when the answer was cut by <c>max_tokens</c>
 /// (its partial text is returned with finish reason length). Streamed, the JSON text arrives in the final update. JSON formats cannot be
 /// combined with extended thinking or <see cref="ChatToolMode.RequireSpecific"/> (both rejected).</para>
@@ -79,17 +79,10 @@ public sealed class AnthropicChatClient : IChatClient
 
     private static readonly string[] RequestIdHeaders = ["request-id"];
 
-    private readonly HttpClient _httpClient;
+    private readonly ProviderClientCore _core;
     private readonly Uri _requestUri;
-    private readonly ApiKeySecret? _apiKey;
     private readonly string _apiVersion;
-    private readonly string _providerName;
-    private readonly string? _defaultModelId;
     private readonly int? _defaultMaxOutputTokens;
-    private readonly string? _deploymentName;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Initializes a new instance of the <see cref="AnthropicChatClient"/> class.</summary>
     /// <param name="httpClient">The HTTP client; not disposed by this client.</param>
@@ -97,51 +90,31 @@ public sealed class AnthropicChatClient : IChatClient
     /// <exception cref="ArgumentException">The endpoint is not an absolute URL, the provider name or API version is empty, the default output budget is not positive, or the API key contains characters an HTTP header cannot carry.</exception>
     public AnthropicChatClient(HttpClient httpClient, AnthropicChatClientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
         options ??= new AnthropicChatClientOptions();
-        ArgumentNullException.ThrowIfNull(options.Endpoint, nameof(options));
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ProviderName, nameof(options));
+        _core = new ProviderClientCore(
+            httpClient, nameof(AnthropicChatClientOptions), options.Endpoint, options.ProviderName, options.ApiKey, options.DefaultModelId,
+            options.DeploymentName, options.Headers, options.TimeProvider, RequestIdHeaders, AnthropicErrors.GetRateLimits);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiVersion, nameof(options));
-        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
-        if (!options.Endpoint.IsAbsoluteUri)
-        {
-            throw new ArgumentException("AnthropicChatClientOptions.Endpoint must be an absolute URL.", nameof(options));
-        }
-
         if (options.DefaultMaxOutputTokens is < 1)
         {
             throw new ArgumentException("AnthropicChatClientOptions.DefaultMaxOutputTokens must be positive.", nameof(options));
         }
 
-        if (options.ApiKey is { } key && !IsValidHeaderValue(key.Reveal()))
-        {
-            // Never include the key itself: say what is wrong, not what it is.
-            throw new ArgumentException("The API key contains characters that cannot be sent in an HTTP header (control characters or non-ASCII).", nameof(options));
-        }
-
-        _httpClient = httpClient;
-        _requestUri = BuildRequestUri(options.Endpoint);
-        _apiKey = options.ApiKey;
+        _requestUri = ProviderClientCore.AppendPath(options.Endpoint, "messages");
         _apiVersion = options.ApiVersion;
-        _providerName = options.ProviderName;
-        _defaultModelId = string.IsNullOrWhiteSpace(options.DefaultModelId) ? null : options.DefaultModelId;
         _defaultMaxOutputTokens = options.DefaultMaxOutputTokens;
-        _deploymentName = options.DeploymentName;
-        _headers = [.. options.Headers];
-        _timeProvider = options.TimeProvider;
-        _metadata = new ChatClientMetadata(_providerName, options.Endpoint, _defaultModelId);
     }
 
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string model = ResolveModel(options);
+        string model = _core.ResolveModel(options);
         byte[] body = AnthropicRequestWriter.Write(messages, options, model, DefaultMaxTokens(model), stream: false, out AnthropicJsonEmulation? emulation);
-        ProviderHttpCall call = CreateCall(model);
+        ProviderHttpCall call = _core.CreateCall(model);
 
         using HttpRequestMessage request = CreateRequest(body, stream: false);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -156,27 +129,13 @@ public sealed class AnthropicChatClient : IChatClient
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string model = ResolveModel(options);
+        string model = _core.ResolveModel(options);
         byte[] body = AnthropicRequestWriter.Write(messages, options, model, DefaultMaxTokens(model), stream: true, out AnthropicJsonEmulation? emulation);
-        return StreamAsync(CreateCall(model), body, emulation, cancellationToken);
+        return StreamAsync(_core.CreateCall(model), body, emulation, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => _core.GetService(this, serviceType, serviceKey);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -195,47 +154,18 @@ public sealed class AnthropicChatClient : IChatClient
         return call.ReadJson(response, () => AnthropicResponseReader.ToChatResponse(call, response, dto, call.GetReplyProperties(response), emulation));
     }
 
-    private static Uri BuildRequestUri(Uri endpoint)
-    {
-        var builder = new UriBuilder(endpoint);
-        string path = builder.Path;
-        if (!path.EndsWith("/messages", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Path = (path.EndsWith('/') ? path : path + "/") + "messages";
-        }
-
-        return builder.Uri;
-    }
-
-    private static bool IsValidHeaderValue(string value)
-    {
-        foreach (char c in value)
-        {
-            if (c is < (char)0x21 or > (char)0x7E)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsJson(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType is { } mediaType
-        && mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
-
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
         ProviderHttpCall call, byte[] body, AnthropicJsonEmulation? emulation, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using HttpRequestMessage request = CreateRequest(body, stream: true);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             byte[] error = await call.ReadBodyAsync(response, cancellationToken);
             throw AnthropicErrors.ForHttpError(call, response, error);
         }
 
-        if (IsJson(response))
+        if (ProviderClientCore.IsJson(response))
         {
             // The server answered with a whole message (or an error) instead of an event stream.
             byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
@@ -279,14 +209,9 @@ public sealed class AnthropicChatClient : IChatClient
             response);
     }
 
-    private string ResolveModel(ChatOptions? options) =>
-        (string.IsNullOrWhiteSpace(options?.ModelId) ? null : options.ModelId)
-        ?? _defaultModelId
-        ?? throw new InvalidOperationException("No model was given: set ChatOptions.ModelId or AnthropicChatClientOptions.DefaultModelId.");
-
     private int DefaultMaxTokens(string model)
     {
-        if (_defaultMaxOutputTokens is { } configured && string.Equals(model, _defaultModelId, StringComparison.Ordinal))
+        if (_defaultMaxOutputTokens is { } configured && string.Equals(model, _core.DefaultModelId, StringComparison.Ordinal))
         {
             return configured;
         }
@@ -296,29 +221,13 @@ public sealed class AnthropicChatClient : IChatClient
             : AnthropicChatClientOptions.FallbackMaxOutputTokens;
     }
 
-    private ProviderHttpCall CreateCall(string model)
-    {
-        TimeProvider clock = _timeProvider;
-        return new(_providerName, model, _deploymentName, clock, _apiKey?.Reveal(), RequestIdHeaders, headers => AnthropicErrors.GetRateLimits(headers, clock));
-    }
-
     private HttpRequestMessage CreateRequest(byte[] body, bool stream)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, _requestUri)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
+        HttpRequestMessage request = _core.CreateJsonRequest(_requestUri, body, stream);
         request.Headers.TryAddWithoutValidation("anthropic-version", _apiVersion);
-        foreach (KeyValuePair<string, string> header in _headers)
+        if (_core.RevealApiKey() is { } key)
         {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        if (_apiKey is not null)
-        {
-            request.Headers.TryAddWithoutValidation("x-api-key", _apiKey.Reveal());
+            request.Headers.TryAddWithoutValidation("x-api-key", key);
         }
 
         return request;

@@ -55,14 +55,14 @@ internal static class AnthropicRequestWriter
         {
             var written = new HashSet<string>(StringComparer.Ordinal);
             w.WriteStartObject();
-            Field(w, written, "model");
+            RequestFields.Name(w, written, "model");
             w.WriteStringValue(model);
-            Field(w, written, "max_tokens");
+            RequestFields.Name(w, written, "max_tokens");
             w.WriteNumberValue(effectiveMaxTokens);
 
             List<ChatMessage> list = messages.ToList();
             WriteSystem(w, written, options?.Instructions, list);
-            Field(w, written, "messages");
+            RequestFields.Name(w, written, "messages");
             WriteMessages(w, list);
 
             if (options is not null)
@@ -73,7 +73,7 @@ internal static class AnthropicRequestWriter
 
             if (stream)
             {
-                Field(w, written, "stream");
+                RequestFields.Name(w, written, "stream");
                 w.WriteBooleanValue(true);
             }
 
@@ -297,7 +297,7 @@ internal static class AnthropicRequestWriter
             return;
         }
 
-        Field(w, written, "system");
+        RequestFields.Name(w, written, "system");
         if (parts.Count == 1 && parts[0].CacheControl is null)
         {
             w.WriteStringValue(parts[0].Text);
@@ -656,7 +656,7 @@ internal static class AnthropicRequestWriter
 
         // With a JSON format and ToolMode.None the caller's tools are not offered (the answer must be the JSON tool).
         bool offerCallerTools = hasTools && !(emulation is not null && options.ToolMode is NoneChatToolMode);
-        Field(w, written, "tools");
+        RequestFields.Name(w, written, "tools");
         w.WriteStartArray();
         if (offerCallerTools)
         {
@@ -706,7 +706,7 @@ internal static class AnthropicRequestWriter
         if (emulation is not null)
         {
             // Forced JSON tool; with caller tools the model must call some tool: a real one, or the JSON tool to answer.
-            Field(w, written, "tool_choice");
+            RequestFields.Name(w, written, "tool_choice");
             w.WriteStartObject();
             if (offerCallerTools)
             {
@@ -740,7 +740,7 @@ internal static class AnthropicRequestWriter
             return;
         }
 
-        Field(w, written, "tool_choice");
+        RequestFields.Name(w, written, "tool_choice");
         w.WriteStartObject();
         w.WriteString("type", type);
         if (options.ToolMode is RequiredChatToolMode { RequiredFunctionName: { } name })
@@ -798,39 +798,14 @@ internal static class AnthropicRequestWriter
 
     private static void WriteSampling(Utf8JsonWriter w, HashSet<string> written, ChatOptions options, int? thinkingBudget)
     {
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            Field(w, written, "stop_sequences");
-            w.WriteStartArray();
-            foreach (string sequence in stop)
-            {
-                w.WriteStringValue(sequence);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (options.Temperature is { } temperature)
-        {
-            Field(w, written, "temperature");
-            w.WriteNumberValue(temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            Field(w, written, "top_p");
-            w.WriteNumberValue(topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            Field(w, written, "top_k");
-            w.WriteNumberValue(topK);
-        }
+        RequestFields.Strings(w, written, "stop_sequences", options.StopSequences);
+        RequestFields.Number(w, written, "temperature", options.Temperature);
+        RequestFields.Number(w, written, "top_p", options.TopP);
+        RequestFields.Number(w, written, "top_k", options.TopK);
 
         if (thinkingBudget is { } budget)
         {
-            Field(w, written, "thinking");
+            RequestFields.Name(w, written, "thinking");
             w.WriteStartObject();
             if (budget == 0)
             {
@@ -873,9 +848,4 @@ internal static class AnthropicRequestWriter
     private static bool IsSystem(ChatRole role) =>
         role == ChatRole.System || string.Equals(role.Value, "developer", StringComparison.OrdinalIgnoreCase);
 
-    private static void Field(Utf8JsonWriter w, HashSet<string> written, string name)
-    {
-        written.Add(name);
-        w.WritePropertyName(name);
-    }
 }

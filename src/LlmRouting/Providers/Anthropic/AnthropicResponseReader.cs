@@ -240,7 +240,7 @@ internal static class AnthropicResponseReader
 
         if (problem is null && emulation.Schema is { } schema)
         {
-            problem = JsonSchemaCheck.FindMismatch(value, schema);
+            problem = JsonSchemaValidator.FindMismatch(value, schema);
         }
         else if (problem is null && emulation.Schema is null && value.ValueKind != JsonValueKind.Object)
         {

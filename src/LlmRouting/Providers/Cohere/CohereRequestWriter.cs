@@ -31,13 +31,13 @@ internal static class CohereRequestWriter
         {
             var written = new HashSet<string>(StringComparer.Ordinal);
             w.WriteStartObject();
-            Field(w, written, "model");
+            RequestFields.Name(w, written, "model");
             w.WriteStringValue(model);
-            Field(w, written, "messages");
+            RequestFields.Name(w, written, "messages");
             WriteMessages(w, messages, options?.Instructions);
             if (stream)
             {
-                Field(w, written, "stream");
+                RequestFields.Name(w, written, "stream");
                 w.WriteBooleanValue(true);
             }
 
@@ -123,7 +123,7 @@ internal static class CohereRequestWriter
         {
             // A required specific function: only that tool is offered, and a call is required (Cohere has no way to name the tool).
             string? required = (options.ToolMode as RequiredChatToolMode)?.RequiredFunctionName;
-            Field(w, written, "tools");
+            RequestFields.Name(w, written, "tools");
             w.WriteStartArray();
             foreach (AITool tool in tools)
             {
@@ -171,11 +171,11 @@ internal static class CohereRequestWriter
                 case null or AutoChatToolMode:
                     break;
                 case NoneChatToolMode:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStringValue("NONE");
                     break;
                 case RequiredChatToolMode:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStringValue("REQUIRED");
                     break;
                 default:
@@ -184,7 +184,7 @@ internal static class CohereRequestWriter
 
             if (options.AdditionalProperties?.TryGetValue(CohereChatClient.StrictJsonSchemaKey, out object? strict) == true && strict is true)
             {
-                Field(w, written, "strict_tools");
+                RequestFields.Name(w, written, "strict_tools");
                 w.WriteBooleanValue(true);
             }
         }
@@ -194,7 +194,7 @@ internal static class CohereRequestWriter
             case null or ChatResponseFormatText:
                 break;
             case ChatResponseFormatJson json:
-                Field(w, written, "response_format");
+                RequestFields.Name(w, written, "response_format");
                 w.WriteStartObject();
                 w.WriteString("type", "json_object");
                 if (json.Schema is { } schema)
@@ -209,63 +209,18 @@ internal static class CohereRequestWriter
                 throw new NotSupportedException($"ChatOptions.ResponseFormat of type {options.ResponseFormat.GetType().Name} is not supported.");
         }
 
-        if (options.Temperature is { } temperature)
-        {
-            Field(w, written, "temperature");
-            w.WriteNumberValue(temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            Field(w, written, "p");
-            w.WriteNumberValue(topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            Field(w, written, "k");
-            w.WriteNumberValue(topK);
-        }
-
-        if (options.MaxOutputTokens is { } maxTokens)
-        {
-            Field(w, written, "max_tokens");
-            w.WriteNumberValue(maxTokens);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            Field(w, written, "stop_sequences");
-            w.WriteStartArray();
-            foreach (string sequence in stop)
-            {
-                w.WriteStringValue(sequence);
-            }
-
-            w.WriteEndArray();
-        }
-
-        if (options.Seed is { } seed)
-        {
-            Field(w, written, "seed");
-            w.WriteNumberValue(seed);
-        }
-
-        if (options.FrequencyPenalty is { } frequencyPenalty)
-        {
-            Field(w, written, "frequency_penalty");
-            w.WriteNumberValue(frequencyPenalty);
-        }
-
-        if (options.PresencePenalty is { } presencePenalty)
-        {
-            Field(w, written, "presence_penalty");
-            w.WriteNumberValue(presencePenalty);
-        }
+        RequestFields.Number(w, written, "temperature", options.Temperature);
+        RequestFields.Number(w, written, "p", options.TopP);
+        RequestFields.Number(w, written, "k", options.TopK);
+        RequestFields.Number(w, written, "max_tokens", options.MaxOutputTokens);
+        RequestFields.Strings(w, written, "stop_sequences", options.StopSequences);
+        RequestFields.Number(w, written, "seed", options.Seed);
+        RequestFields.Number(w, written, "frequency_penalty", options.FrequencyPenalty);
+        RequestFields.Number(w, written, "presence_penalty", options.PresencePenalty);
 
         if (options.Reasoning?.Effort is { } effort)
         {
-            Field(w, written, "thinking");
+            RequestFields.Name(w, written, "thinking");
             w.WriteStartObject();
             switch (effort)
             {
@@ -590,9 +545,4 @@ internal static class CohereRequestWriter
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Field(Utf8JsonWriter w, HashSet<string> written, string name)
-    {
-        written.Add(name);
-        w.WritePropertyName(name);
-    }
 }

@@ -83,15 +83,8 @@ public sealed class GeminiChatClient : IChatClient
 
     private static readonly string[] RequestIdHeaders = ["x-goog-request-id", "x-request-id"];
 
-    private readonly HttpClient _httpClient;
+    private readonly ProviderClientCore _core;
     private readonly Uri _endpoint;
-    private readonly ApiKeySecret? _apiKey;
-    private readonly string _providerName;
-    private readonly string? _defaultModelId;
-    private readonly string? _deploymentName;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly TimeProvider _timeProvider;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Initializes a new instance of the <see cref="GeminiChatClient"/> class.</summary>
     /// <param name="httpClient">The HTTP client; not disposed by this client.</param>
@@ -99,30 +92,11 @@ public sealed class GeminiChatClient : IChatClient
     /// <exception cref="ArgumentException">The endpoint is not an absolute URL, the provider name is empty, or the API key contains characters an HTTP header cannot carry.</exception>
     public GeminiChatClient(HttpClient httpClient, GeminiChatClientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
         options ??= new GeminiChatClientOptions();
-        ArgumentNullException.ThrowIfNull(options.Endpoint, nameof(options));
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ProviderName, nameof(options));
-        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
-        if (!options.Endpoint.IsAbsoluteUri)
-        {
-            throw new ArgumentException("GeminiChatClientOptions.Endpoint must be an absolute URL.", nameof(options));
-        }
-
-        if (options.ApiKey is { } key && !IsValidHeaderValue(key.Reveal()))
-        {
-            throw new ArgumentException("The API key contains characters that cannot be sent in an HTTP header (control characters or non-ASCII).", nameof(options));
-        }
-
-        _httpClient = httpClient;
+        _core = new ProviderClientCore(
+            httpClient, nameof(GeminiChatClientOptions), options.Endpoint, options.ProviderName, options.ApiKey, options.DefaultModelId,
+            options.DeploymentName, options.Headers, options.TimeProvider, RequestIdHeaders, static (_, _) => null);
         _endpoint = options.Endpoint.AbsoluteUri.EndsWith('/') ? options.Endpoint : new Uri(options.Endpoint.AbsoluteUri + "/");
-        _apiKey = options.ApiKey;
-        _providerName = options.ProviderName;
-        _defaultModelId = string.IsNullOrWhiteSpace(options.DefaultModelId) ? null : options.DefaultModelId;
-        _deploymentName = options.DeploymentName;
-        _headers = [.. options.Headers];
-        _timeProvider = options.TimeProvider;
-        _metadata = new ChatClientMetadata(_providerName, options.Endpoint, _defaultModelId);
     }
 
     /// <inheritdoc/>
@@ -131,10 +105,10 @@ public sealed class GeminiChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         byte[] body = GeminiRequestWriter.Write(messages, options, model);
-        ProviderHttpCall call = CreateCall(model);
+        ProviderHttpCall call = _core.CreateCall(model);
 
         using HttpRequestMessage request = CreateRequest(model, body, stream: false);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -151,25 +125,11 @@ public sealed class GeminiChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         byte[] body = GeminiRequestWriter.Write(messages, options, model);
-        return StreamAsync(CreateCall(model), model, body, cancellationToken);
+        return StreamAsync(_core.CreateCall(model), model, body, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => _core.GetService(this, serviceType, serviceKey);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -203,14 +163,14 @@ public sealed class GeminiChatClient : IChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ProviderHttpCall call, string model, byte[] body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using HttpRequestMessage request = CreateRequest(model, body, stream: true);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             byte[] error = await call.ReadBodyAsync(response, cancellationToken);
             throw GeminiErrors.ForHttpError(call, response, error);
         }
 
-        if (IsJson(response))
+        if (ProviderClientCore.IsJson(response))
         {
             // The server answered with a whole reply (or an error) instead of an event stream.
             byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
@@ -254,28 +214,9 @@ public sealed class GeminiChatClient : IChatClient
         yield return accumulator.Complete();
     }
 
-    private static bool IsValidHeaderValue(string value)
-    {
-        foreach (char c in value)
-        {
-            if (c is < (char)0x21 or > (char)0x7E)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsJson(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType is { } mediaType
-        && mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
-
     private string ResolveModel(ChatOptions? options)
     {
-        string model = (string.IsNullOrWhiteSpace(options?.ModelId) ? null : options.ModelId)
-            ?? _defaultModelId
-            ?? throw new InvalidOperationException("No model was given: set ChatOptions.ModelId or GeminiChatClientOptions.DefaultModelId.");
+        string model = _core.ResolveModel(options);
         foreach (char c in model)
         {
             if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '/'))
@@ -287,28 +228,15 @@ public sealed class GeminiChatClient : IChatClient
         return model;
     }
 
-    private ProviderHttpCall CreateCall(string model) =>
-        new(_providerName, model, _deploymentName, _timeProvider, _apiKey?.Reveal(), RequestIdHeaders, static _ => null);
-
     private HttpRequestMessage CreateRequest(string model, byte[] body, bool stream)
     {
         // "gemini-2.5-flash" → models/gemini-2.5-flash; "models/…" and "tunedModels/…" are used as they are.
         string resource = model.Contains('/', StringComparison.Ordinal) ? model : "models/" + model;
         var uri = new Uri(_endpoint, resource + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
-        var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        HttpRequestMessage request = _core.CreateJsonRequest(uri, body, stream);
+        if (_core.RevealApiKey() is { } key)
         {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
-        foreach (KeyValuePair<string, string> header in _headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        if (_apiKey is not null)
-        {
-            request.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey.Reveal());
+            request.Headers.TryAddWithoutValidation("x-goog-api-key", key);
         }
 
         return request;

@@ -441,70 +441,31 @@ internal static class GeminiRequestWriter
         }
 
         w.WriteStartObject("generationConfig");
-        if (options.Temperature is { } temperature)
-        {
-            Field(w, written, "temperature");
-            w.WriteNumberValue(temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            Field(w, written, "topP");
-            w.WriteNumberValue(topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            Field(w, written, "topK");
-            w.WriteNumberValue(topK);
-        }
-
-        if (options.MaxOutputTokens is { } maxTokens)
-        {
-            Field(w, written, "maxOutputTokens");
-            w.WriteNumberValue(maxTokens);
-        }
-
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            Field(w, written, "stopSequences");
-            w.WriteStartArray();
-            foreach (string sequence in stop)
-            {
-                w.WriteStringValue(sequence);
-            }
-
-            w.WriteEndArray();
-        }
+        RequestFields.Number(w, written, "temperature", options.Temperature);
+        RequestFields.Number(w, written, "topP", options.TopP);
+        RequestFields.Number(w, written, "topK", options.TopK);
+        RequestFields.Number(w, written, "maxOutputTokens", options.MaxOutputTokens);
+        RequestFields.Strings(w, written, "stopSequences", options.StopSequences);
 
         if (options.Seed is { } seed)
         {
-            Field(w, written, "seed");
+            RequestFields.Name(w, written, "seed");
             w.WriteNumberValue((int)seed);
         }
 
-        if (options.PresencePenalty is { } presencePenalty)
-        {
-            Field(w, written, "presencePenalty");
-            w.WriteNumberValue(presencePenalty);
-        }
-
-        if (options.FrequencyPenalty is { } frequencyPenalty)
-        {
-            Field(w, written, "frequencyPenalty");
-            w.WriteNumberValue(frequencyPenalty);
-        }
+        RequestFields.Number(w, written, "presencePenalty", options.PresencePenalty);
+        RequestFields.Number(w, written, "frequencyPenalty", options.FrequencyPenalty);
 
         switch (options.ResponseFormat)
         {
             case null or ChatResponseFormatText:
                 break;
             case ChatResponseFormatJson json:
-                Field(w, written, "responseMimeType");
+                RequestFields.Name(w, written, "responseMimeType");
                 w.WriteStringValue("application/json");
                 if (json.Schema is { } schema)
                 {
-                    Field(w, written, "responseSchema");
+                    RequestFields.Name(w, written, "responseSchema");
                     GeminiSchemaConverter.Write(w, schema, "ChatOptions.ResponseFormat", json.SchemaDescription);
                 }
 
@@ -515,7 +476,7 @@ internal static class GeminiRequestWriter
 
         if (options.Reasoning is { } reasoning && (reasoning.Effort is not null || reasoning.Output == ReasoningOutput.Summary))
         {
-            Field(w, written, "thinkingConfig");
+            RequestFields.Name(w, written, "thinkingConfig");
             w.WriteStartObject();
             if (reasoning.Effort is { } effort)
             {
@@ -663,11 +624,6 @@ internal static class GeminiRequestWriter
         array.WriteTo(w);
     }
 
-    private static void Field(Utf8JsonWriter w, HashSet<string> written, string name)
-    {
-        written.Add(name);
-        w.WritePropertyName(name);
-    }
 
     private sealed class Turn(string role)
     {

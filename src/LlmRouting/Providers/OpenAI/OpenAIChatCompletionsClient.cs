@@ -27,17 +27,10 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     /// <summary>The marker the stream parser returns for <c>[DONE]</c>.</summary>
     private static readonly OpenAIChatCompletionDto DoneEvent = new();
 
-    private readonly HttpClient _httpClient;
+    private readonly ProviderClientCore _core;
     private readonly Uri _requestUri;
-    private readonly ApiKeySecret? _apiKey;
     private readonly OpenAIAuthenticationStyle _authenticationStyle;
-    private readonly string _providerName;
-    private readonly string? _defaultModelId;
-    private readonly string? _deploymentName;
-    private readonly KeyValuePair<string, string>[] _headers;
-    private readonly TimeProvider _timeProvider;
     private readonly OpenAICompatibleQuirks _quirks;
-    private readonly ChatClientMetadata _metadata;
 
     /// <summary>Initializes a new instance of the <see cref="OpenAIChatCompletionsClient"/> class.</summary>
     /// <param name="httpClient">The HTTP client; not disposed by this client.</param>
@@ -45,45 +38,25 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     /// <exception cref="ArgumentException">The endpoint is not an absolute URL, the provider name is empty, or the API key contains characters an HTTP header cannot carry.</exception>
     public OpenAIChatCompletionsClient(HttpClient httpClient, OpenAIChatCompletionsClientOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
         options ??= new OpenAIChatCompletionsClientOptions();
-        ArgumentNullException.ThrowIfNull(options.Endpoint, nameof(options));
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ProviderName, nameof(options));
-        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
-        if (!options.Endpoint.IsAbsoluteUri)
-        {
-            throw new ArgumentException("OpenAIChatCompletionsClientOptions.Endpoint must be an absolute URL.", nameof(options));
-        }
-
-        if (options.ApiKey is { } key && !IsValidHeaderValue(key.Reveal()))
-        {
-            // Never include the key itself: say what is wrong, not what it is.
-            throw new ArgumentException("The API key contains characters that cannot be sent in an HTTP header (control characters or non-ASCII).", nameof(options));
-        }
-
-        _httpClient = httpClient;
-        _requestUri = BuildRequestUri(options.Endpoint);
-        _apiKey = options.ApiKey;
+        _core = new ProviderClientCore(
+            httpClient, nameof(OpenAIChatCompletionsClientOptions), options.Endpoint, options.ProviderName, options.ApiKey, options.DefaultModelId,
+            options.DeploymentName, options.Headers, options.TimeProvider, RequestIdHeaders, static (headers, _) => ProviderResponseHeaders.GetXRateLimits(headers));
+        _requestUri = ProviderClientCore.AppendPath(options.Endpoint, "chat/completions");
         _authenticationStyle = options.AuthenticationStyle;
-        _providerName = options.ProviderName;
-        _defaultModelId = string.IsNullOrWhiteSpace(options.DefaultModelId) ? null : options.DefaultModelId;
-        _deploymentName = options.DeploymentName;
-        _headers = [.. options.Headers];
-        _timeProvider = options.TimeProvider;
         _quirks = options.Quirks;
-        _metadata = new ChatClientMetadata(_providerName, options.Endpoint, _defaultModelId);
     }
 
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string model = ResolveModel(options);
+        string model = _core.ResolveModel(options);
         byte[] body = OpenAIRequestWriter.Write(messages, options, model, stream: false, _quirks);
-        ProviderHttpCall call = CreateCall(model);
+        ProviderHttpCall call = _core.CreateCall(model);
 
         using HttpRequestMessage request = CreateRequest(body, stream: false);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
@@ -98,27 +71,13 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        string model = ResolveModel(options);
+        string model = _core.ResolveModel(options);
         byte[] body = OpenAIRequestWriter.Write(messages, options, model, stream: true, _quirks);
-        return StreamAsync(CreateCall(model), body, cancellationToken);
+        return StreamAsync(_core.CreateCall(model), body, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => _core.GetService(this, serviceType, serviceKey);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -129,14 +88,14 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ProviderHttpCall call, byte[] body, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using HttpRequestMessage request = CreateRequest(body, stream: true);
-        using HttpResponseMessage response = await call.SendAsync(_httpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using HttpResponseMessage response = await call.SendAsync(_core.HttpClient, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             byte[] error = await call.ReadBodyAsync(response, cancellationToken);
             throw OpenAIErrors.ForHttpError(call, response, error);
         }
 
-        if (IsJson(response))
+        if (ProviderClientCore.IsJson(response))
         {
             // The server answered with a whole completion (or an error) instead of an event stream.
             byte[] reply = await call.ReadBodyAsync(response, cancellationToken);
@@ -217,35 +176,6 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         return chunk;
     }
 
-    private static Uri BuildRequestUri(Uri endpoint)
-    {
-        var builder = new UriBuilder(endpoint);
-        string path = builder.Path;
-        if (!path.EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Path = (path.EndsWith('/') ? path : path + "/") + "chat/completions";
-        }
-
-        return builder.Uri;
-    }
-
-    private static bool IsValidHeaderValue(string value)
-    {
-        foreach (char c in value)
-        {
-            if (c is < (char)0x21 or > (char)0x7E)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsJson(HttpResponseMessage response) =>
-        response.Content.Headers.ContentType?.MediaType is { } mediaType
-        && mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
-
     private static AdditionalPropertiesDictionary? ReplyProperties(ProviderHttpCall call, HttpResponseMessage response)
     {
         AdditionalPropertiesDictionary? properties = null;
@@ -274,36 +204,18 @@ public sealed class OpenAIChatCompletionsClient : IChatClient
         return call.ReadJson(response, () => OpenAIResponseReader.ToChatResponse(call, response, dto, ReplyProperties(call, response)));
     }
 
-    private string ResolveModel(ChatOptions? options) =>
-        (string.IsNullOrWhiteSpace(options?.ModelId) ? null : options.ModelId)
-        ?? _defaultModelId
-        ?? throw new InvalidOperationException("No model was given: set ChatOptions.ModelId or OpenAIChatCompletionsClientOptions.DefaultModelId.");
-
-    private ProviderHttpCall CreateCall(string model) =>
-        new(_providerName, model, _deploymentName, _timeProvider, _apiKey?.Reveal(), RequestIdHeaders, ProviderResponseHeaders.GetXRateLimits);
-
     private HttpRequestMessage CreateRequest(byte[] body, bool stream)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, _requestUri)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(stream ? "text/event-stream" : "application/json"));
-        foreach (KeyValuePair<string, string> header in _headers)
-        {
-            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        if (_apiKey is not null)
+        HttpRequestMessage request = _core.CreateJsonRequest(_requestUri, body, stream);
+        if (_core.RevealApiKey() is { } key)
         {
             if (_authenticationStyle == OpenAIAuthenticationStyle.ApiKeyHeader)
             {
-                request.Headers.TryAddWithoutValidation("api-key", _apiKey.Reveal());
+                request.Headers.TryAddWithoutValidation("api-key", key);
             }
             else
             {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey.Reveal());
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
             }
         }
 

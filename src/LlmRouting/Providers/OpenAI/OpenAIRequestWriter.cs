@@ -40,11 +40,11 @@ internal static class OpenAIRequestWriter
             w.WriteStartObject();
             if (quirks.SendModel)
             {
-                Field(w, written, "model");
+                RequestFields.Name(w, written, "model");
                 w.WriteStringValue(model);
             }
 
-            Field(w, written, "messages");
+            RequestFields.Name(w, written, "messages");
             WriteMessages(w, messages, options?.Instructions);
 
             if (options is not null)
@@ -54,11 +54,11 @@ internal static class OpenAIRequestWriter
 
             if (stream)
             {
-                Field(w, written, "stream");
+                RequestFields.Name(w, written, "stream");
                 w.WriteBooleanValue(true);
                 if (quirks.SendStreamOptions)
                 {
-                    Field(w, written, "stream_options");
+                    RequestFields.Name(w, written, "stream_options");
                     w.WriteStartObject();
                     w.WriteBoolean("include_usage", true);
                     w.WriteEndObject();
@@ -156,7 +156,7 @@ internal static class OpenAIRequestWriter
 
         if (options.Tools is { Count: > 0 } tools)
         {
-            Field(w, written, "tools");
+            RequestFields.Name(w, written, "tools");
             w.WriteStartArray();
             foreach (AITool tool in tools)
             {
@@ -204,15 +204,15 @@ internal static class OpenAIRequestWriter
                 case null:
                     break;
                 case NoneChatToolMode:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStringValue("none");
                     break;
                 case AutoChatToolMode:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStringValue("auto");
                     break;
                 case RequiredChatToolMode { RequiredFunctionName: { } name }:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStartObject();
                     w.WriteString("type", "function");
                     w.WriteStartObject("function");
@@ -221,7 +221,7 @@ internal static class OpenAIRequestWriter
                     w.WriteEndObject();
                     break;
                 case RequiredChatToolMode:
-                    Field(w, written, "tool_choice");
+                    RequestFields.Name(w, written, "tool_choice");
                     w.WriteStringValue("required");
                     break;
                 default:
@@ -230,7 +230,7 @@ internal static class OpenAIRequestWriter
 
             if (options.AllowMultipleToolCalls is { } parallel)
             {
-                Field(w, written, "parallel_tool_calls");
+                RequestFields.Name(w, written, "parallel_tool_calls");
                 w.WriteBooleanValue(parallel);
             }
         }
@@ -240,13 +240,13 @@ internal static class OpenAIRequestWriter
             case null or ChatResponseFormatText:
                 break;
             case ChatResponseFormatJson { Schema: null }:
-                Field(w, written, "response_format");
+                RequestFields.Name(w, written, "response_format");
                 w.WriteStartObject();
                 w.WriteString("type", "json_object");
                 w.WriteEndObject();
                 break;
             case ChatResponseFormatJson json:
-                Field(w, written, "response_format");
+                RequestFields.Name(w, written, "response_format");
                 w.WriteStartObject();
                 w.WriteString("type", "json_schema");
                 w.WriteStartObject("json_schema");
@@ -270,63 +270,30 @@ internal static class OpenAIRequestWriter
                 throw new NotSupportedException($"ChatOptions.ResponseFormat of type {options.ResponseFormat.GetType().Name} is not supported.");
         }
 
-        if (options.Temperature is { } temperature)
-        {
-            Field(w, written, "temperature");
-            w.WriteNumberValue(temperature);
-        }
-
-        if (options.TopP is { } topP)
-        {
-            Field(w, written, "top_p");
-            w.WriteNumberValue(topP);
-        }
-
-        if (options.TopK is { } topK)
-        {
-            Field(w, written, "top_k");
-            w.WriteNumberValue(topK);
-        }
+        RequestFields.Number(w, written, "temperature", options.Temperature);
+        RequestFields.Number(w, written, "top_p", options.TopP);
+        RequestFields.Number(w, written, "top_k", options.TopK);
 
         if (options.MaxOutputTokens is { } maxTokens)
         {
-            Field(w, written, quirks.MaxTokensField);
+            RequestFields.Name(w, written, quirks.MaxTokensField);
             w.WriteNumberValue(maxTokens);
         }
 
-        if (options.StopSequences is { Count: > 0 } stop)
-        {
-            Field(w, written, "stop");
-            w.WriteStartArray();
-            foreach (string sequence in stop)
-            {
-                w.WriteStringValue(sequence);
-            }
-
-            w.WriteEndArray();
-        }
+        RequestFields.Strings(w, written, "stop", options.StopSequences);
 
         if (options.Seed is { } seed)
         {
-            Field(w, written, quirks.SeedField);
+            RequestFields.Name(w, written, quirks.SeedField);
             w.WriteNumberValue(seed);
         }
 
-        if (options.FrequencyPenalty is { } frequencyPenalty)
-        {
-            Field(w, written, "frequency_penalty");
-            w.WriteNumberValue(frequencyPenalty);
-        }
-
-        if (options.PresencePenalty is { } presencePenalty)
-        {
-            Field(w, written, "presence_penalty");
-            w.WriteNumberValue(presencePenalty);
-        }
+        RequestFields.Number(w, written, "frequency_penalty", options.FrequencyPenalty);
+        RequestFields.Number(w, written, "presence_penalty", options.PresencePenalty);
 
         if (options.Reasoning?.Effort is { } effort)
         {
-            Field(w, written, "reasoning_effort");
+            RequestFields.Name(w, written, "reasoning_effort");
             w.WriteStringValue(effort switch
             {
                 ReasoningEffort.None => "none",
@@ -605,9 +572,4 @@ internal static class OpenAIRequestWriter
         }
     }
 
-    private static void Field(Utf8JsonWriter w, HashSet<string> written, string name)
-    {
-        written.Add(name);
-        w.WritePropertyName(name);
-    }
 }

@@ -42,7 +42,7 @@ internal sealed class CompositePiiDetector : IPiiDetector
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
         int first = matches.Count;
-        TextProfile profile = TextProfile.Of(text);
+        using TextProfile profile = TextProfile.Of(text);
         foreach (IPiiDetector detector in _detectors)
         {
             if (detector is IProfiledPiiDetector profiled)

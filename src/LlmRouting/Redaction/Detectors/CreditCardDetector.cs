@@ -17,7 +17,8 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        Detect(text, matches, TextProfile.Of(text));
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
     }
 
     /// <inheritdoc/>
@@ -30,18 +31,17 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
             return;
         }
 
-        var clusters = new DigitClusters(text);
-        while (clusters.MoveNext())
+        foreach (DigitCluster cluster in profile.Clusters)
         {
-            if (DetectorText.CountDigits(clusters.Current) < 12)
+            if (cluster.Digits < 12)
             {
                 continue;
             }
 
-            (int from, int to) = clusters.Window;
+            (int from, int to) = cluster.Window(text.Length);
             foreach (ValueMatch w in CardPattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                if (from + w.Index < clusters.Start)
+                if (from + w.Index < cluster.Start)
                 {
                     continue;
                 }

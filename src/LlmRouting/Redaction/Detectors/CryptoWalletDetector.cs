@@ -53,7 +53,19 @@ internal sealed class CryptoWalletDetector : IPiiDetector
     private static int Consider(string text, int at, List<PiiMatch> matches)
     {
         ReadOnlySpan<char> span = text.AsSpan();
-        if ((at > 0 && (DetectorText.IsWordChar(span[at - 1]) || span[at - 1] is '/' or '+' or '=' or '.' or '-'))
+        if (at > 0 && DetectorText.IsWordChar(span[at - 1]))
+        {
+            // Inside a word: so is every later position of this word, so continue after it.
+            int next = at + 1;
+            while (next < span.Length && DetectorText.IsWordChar(span[next]))
+            {
+                next++;
+            }
+
+            return next;
+        }
+
+        if ((at > 0 && span[at - 1] is '/' or '+' or '=' or '.' or '-')
             || (span[at] == '0' && !(at + 1 < span.Length && span[at + 1] is 'x' or 'X')))
         {
             return at + 1;

@@ -26,9 +26,6 @@ internal ref struct DigitClusters
     /// <summary>Gets the current cluster.</summary>
     public readonly ReadOnlySpan<char> Current => _text[Start..End];
 
-    /// <summary>Gets the current cluster with two characters of context on each side, for patterns with look-arounds.</summary>
-    public readonly (int From, int To) Window => (Math.Max(0, Start - 2), Math.Min(_text.Length, End + 2));
-
     /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
     public readonly DigitClusters GetEnumerator() => this;
 

@@ -35,7 +35,11 @@ internal sealed class IbanDetector : IProfiledPiiDetector
     /// <summary>Gets the number of countries whose IBAN length is known.</summary>
     internal static int CountryCount => s_lengths.Count;
 
-    public void Detect(string text, List<PiiMatch> matches) => Detect(text, matches, TextProfile.Of(text));
+    public void Detect(string text, List<PiiMatch> matches)
+    {
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
+    }
 
     /// <inheritdoc/>
     public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
@@ -45,20 +49,15 @@ internal sealed class IbanDetector : IProfiledPiiDetector
             return;
         }
 
-        // An IBAN starts with two letters and two check digits at the start of a word: find digit pairs, look back two letters.
+        // An IBAN starts with two letters and two check digits at the start of a word. The check digits then begin a digit
+        // cluster (a digit after a letter is never inside one: the letters that join a cluster, x and ext, fail the test below).
         ReadOnlySpan<char> span = text.AsSpan();
-        int i = 2;
-        while (i < span.Length - 1)
+        int next = 0;
+        foreach (DigitCluster cluster in profile.Clusters)
         {
-            int found = span[i..].IndexOfAny(DetectorText.Digits);
-            if (found < 0)
-            {
-                return;
-            }
-
-            int at = i + found; // first check digit
-            i = at + 1;
-            if (at + 1 >= span.Length || !char.IsAsciiDigit(span[at + 1]) || at < 2 || (at > 2 && char.IsAsciiLetterOrDigit(span[at - 3])) || span[at - 3 < 0 ? 0 : at - 3] == '_')
+            int at = cluster.Start; // first check digit
+            if (at < next || cluster.Digits < 2 || at < 2 || at + 1 >= span.Length || !char.IsAsciiDigit(span[at]) || !char.IsAsciiDigit(span[at + 1])
+                || (at > 2 && char.IsAsciiLetterOrDigit(span[at - 3])) || span[at - 3 < 0 ? 0 : at - 3] == '_')
             {
                 continue;
             }
@@ -77,7 +76,7 @@ internal sealed class IbanDetector : IProfiledPiiDetector
                 && TryRead(text, start, length, lower, out int end) && IsChecksumValid(span[start..end]))
             {
                 matches.Add(new PiiMatch(start, end - start, PiiEntityTypes.IbanCode) { Subtype = country.ToString() });
-                i = end;
+                next = end;
             }
         }
     }

@@ -57,7 +57,8 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        Detect(text, matches, TextProfile.Of(text));
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
     }
 
     /// <inheritdoc/>
@@ -71,10 +72,6 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         }
 
         ReadOnlySpan<char> span = text.AsSpan();
-        if (span.IndexOfAny(DetectorText.Digits) < 0)
-        {
-            return;
-        }
 
         if (_passport && span.IndexOfAny(s_passportWords) >= 0)
         {

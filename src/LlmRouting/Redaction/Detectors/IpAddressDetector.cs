@@ -21,7 +21,8 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        Detect(text, matches, TextProfile.Of(text));
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
     }
 
     /// <inheritdoc/>
@@ -30,36 +31,31 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
     private static void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {
         ReadOnlySpan<char> span = text.AsSpan();
-        int firstDigit = profile.MaxDigitCluster >= 4 ? span.IndexOfAny(DetectorText.Digits) : -1;
-
         int before = matches.Count;
-        if (firstDigit >= 0)
+        foreach (DigitCluster cluster in profile.Clusters)
         {
-            var clusters = new DigitClusters(text);
-        while (clusters.MoveNext())
-        {
-            if (DetectorText.CountDigits(clusters.Current) < 4)
+            // An address is digits joined by three dots, which a cluster never splits: fewer dots, no address.
+            if (cluster.Digits < 4 || span[cluster.Start..cluster.End].Count('.') < 3)
             {
                 continue;
             }
 
-            (int from, int to) = clusters.Window;
+            (int from, int to) = cluster.Window(text.Length);
             foreach (ValueMatch w in V4Pattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                if (from + w.Index < clusters.Start)
+                if (from + w.Index < cluster.Start)
                 {
                     continue;
                 }
 
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                    if (m.Index > 0 && text[m.Index - 1] == 'v' || DetectorText.KeywordBefore(text, m.Index, 16, s_versionWords))
-                    {
-                        continue;
-                    }
+                int index = from + w.Index;
+                if ((index > 0 && text[index - 1] == 'v') || DetectorText.KeywordBefore(text, index, 16, s_versionWords))
+                {
+                    continue;
+                }
 
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
+                matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
             }
-        }
         }
 
         // IPv6: only tokens with two colons are candidates.

@@ -61,7 +61,8 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        Detect(text, matches, TextProfile.Of(text));
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
     }
 
     /// <inheritdoc/>
@@ -74,23 +75,17 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
+        foreach (DigitCluster cluster in profile.Clusters)
         {
-            return;
-        }
-
-        var clusters = new DigitClusters(text);
-        while (clusters.MoveNext())
-        {
-            if (DetectorText.CountDigits(clusters.Current) < 6)
+            if (cluster.Digits < 6)
             {
                 continue;
             }
 
-            (int from, int to) = clusters.Window;
+            (int from, int to) = cluster.Window(text.Length);
             foreach (ValueMatch w in CandidatePattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                if (from + w.Index < clusters.Start)
+                if (from + w.Index < cluster.Start)
                 {
                     continue;
                 }

@@ -20,6 +20,20 @@ internal sealed partial class SecretDetector
 
     private static readonly SearchValues<char> s_headerValueChars = SecretRule.Chars("A-Za-z0-9_~+/=.@:!$%^&*-");
 
+    // Character sets and word lists of the readers, built once (not per call).
+    private static readonly SearchValues<char> s_terraformChars = SecretRule.Chars("A-Za-z0-9_=-");
+    private static readonly SearchValues<char> s_urlWithPathChars = SecretRule.Chars("A-Za-z0-9_./+=%@-");
+    private static readonly SearchValues<char> s_alphaNumPercent = SecretRule.Chars("A-Za-z0-9%");
+    private static readonly SearchValues<char> s_schemeChars = SecretRule.Chars("A-Za-z0-9-");
+    private static readonly SearchValues<char> s_letters = SecretRule.Chars("a-zA-Z");
+    private static readonly SearchValues<char> s_memberAccessChars = SecretRule.Chars("A-Za-z_.");
+
+    private static readonly string[] s_nonSecretSuffixes =
+    [
+        "name", "id", "ids", "file", "path", "url", "uri", "type", "size", "length", "len", "count", "format", "prefix", "version",
+        "store", "ring", "chain", "pair", "board", "word", "words", "note", "notes",
+    ];
+
     private static SecretRule[] BuildRules()
     {
         var rules = new List<SecretRule>
@@ -428,7 +442,7 @@ internal sealed partial class SecretDetector
             return (-1, 0);
         }
 
-        int n = RunLength(text, at + 9, SecretRule.Chars("A-Za-z0-9_=-"));
+        int n = RunLength(text, at + 9, s_terraformChars);
         return n is >= 60 and <= 70 ? (start, 14 + 9 + n) : (-1, 0);
     }
 
@@ -482,7 +496,7 @@ internal sealed partial class SecretDetector
         }
 
         int slash = text.IndexOf('/', at);
-        int n = RunLength(text, slash, SecretRule.Chars("A-Za-z0-9_./+=%@-"));
+        int n = RunLength(text, slash, s_urlWithPathChars);
         return n >= 30 ? (start, slash + n - start) : (-1, 0);
     }
 
@@ -513,7 +527,7 @@ internal sealed partial class SecretDetector
             return (-1, 0);
         }
 
-        int n = RunLength(text, at, SecretRule.Chars("A-Za-z0-9%"));
+        int n = RunLength(text, at, s_alphaNumPercent);
         return n is >= 100 and <= 125 ? (at, n) : (-1, 0);
     }
 
@@ -683,7 +697,7 @@ internal sealed partial class SecretDetector
             i++;
         }
 
-        int schemeEnd = RunLength(text, i, SecretRule.Chars("A-Za-z0-9-"));
+        int schemeEnd = RunLength(text, i, s_schemeChars);
         ReadOnlySpan<char> scheme = text.AsSpan(i, schemeEnd);
         if (schemeEnd > 0 && schemeEnd + i < text.Length && text[i + schemeEnd] == ' '
             && (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase)
@@ -700,7 +714,7 @@ internal sealed partial class SecretDetector
 
         int n = RunLength(text, i, s_headerValueChars);
         ReadOnlySpan<char> value = text.AsSpan(i, n);
-        return n >= 8 && !IsPlaceholder(value) && value.IndexOfAnyExcept(SecretRule.Chars("a-zA-Z")) >= 0 || n >= 16 && !IsPlaceholder(value) ? (i, n) : (-1, 0);
+        return n >= 8 && !IsPlaceholder(value) && value.IndexOfAnyExcept(s_letters) >= 0 || n >= 16 && !IsPlaceholder(value) ? (i, n) : (-1, 0);
     }
 
     private static (int, int) ReadHeaderValue(string text, int at)
@@ -784,8 +798,20 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> name = text.AsSpan(at, end - at);
-        foreach (string suffix in (string[])["name", "id", "ids", "file", "path", "url", "uri", "type", "size", "length", "len", "count", "format", "prefix", "version", "store", "ring", "chain", "pair", "board", "word", "words", "note", "notes"])
+        if (name.Length == 0)
         {
+            return false;
+        }
+
+        char last = name[^1];
+        foreach (string suffix in s_nonSecretSuffixes)
+        {
+            // The suffixes are lower-case ASCII: an ASCII last character must match one of them case-insensitively (cheap test first).
+            if (last < 128 && (last | 0x20) != suffix[^1])
+            {
+                continue;
+            }
+
             if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
                 && (name.EndsWith(suffix, StringComparison.Ordinal) ? !char.IsAsciiLetterLower(name[^(suffix.Length + 1)]) : char.IsAsciiLetterUpper(name[^suffix.Length])))
             {
@@ -851,7 +877,7 @@ internal sealed partial class SecretDetector
 
         ReadOnlySpan<char> value = text.AsSpan(start, length);
         bool quoted = start > 0 && text[start - 1] is '"' or '\'' or '`';
-        if (!quoted && value.Contains('.') && value.IndexOfAnyExcept(SecretRule.Chars("A-Za-z_.")) < 0)
+        if (!quoted && value.Contains('.') && value.IndexOfAnyExcept(s_memberAccessChars) < 0)
         {
             return true; // config.password, self.token
         }

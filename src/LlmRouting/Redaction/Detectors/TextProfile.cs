@@ -2,54 +2,81 @@ namespace LlmRouting;
 
 /// <summary>
 /// Cheap facts about a text, computed once per scan by <see cref="CompositePiiDetector"/> and shared by the number-based
-/// detectors so that each can skip a text that cannot contain its entity (a card needs 12 digits in one group of numbers).
+/// detectors: the text's digit clusters (see <see cref="DigitClusters"/>), found in one pass, so that each detector looks only at
+/// the clusters with enough digits for its entity and skips a text that has none (a card needs 12 digits in one cluster).
 /// </summary>
-internal readonly struct TextProfile
+/// <remarks>
+/// The cluster buffer is borrowed from a per-thread cache and given back by <see cref="Dispose"/>; a nested scan on the same
+/// thread (a user detector calling a composite detector) borrows a buffer of its own.
+/// </remarks>
+internal readonly struct TextProfile : IDisposable
 {
-    private TextProfile(int maxDigitCluster) => MaxDigitCluster = maxDigitCluster;
+    private const int MaxCachedClusters = 4096;
 
-    /// <summary>Gets the largest number of digits in one cluster: digit groups joined by single spaces, dashes, dots, slashes or brackets.</summary>
+    [ThreadStatic]
+    private static DigitCluster[]? t_buffer;
+
+    private readonly DigitCluster[]? _clusters;
+    private readonly int _count;
+
+    private TextProfile(DigitCluster[]? clusters, int count, int maxDigitCluster)
+    {
+        _clusters = clusters;
+        _count = count;
+        MaxDigitCluster = maxDigitCluster;
+    }
+
+    /// <summary>Gets the largest number of digits in one cluster.</summary>
     public int MaxDigitCluster { get; }
+
+    /// <summary>Gets the digit clusters of the text, in order.</summary>
+    public ReadOnlySpan<DigitCluster> Clusters => _clusters is null ? default : _clusters.AsSpan(0, _count);
 
     /// <summary>Computes the profile of <paramref name="text"/> (one vectorised pass when there are no digits).</summary>
     public static TextProfile Of(string text)
     {
-        ReadOnlySpan<char> span = text.AsSpan();
-        int max = 0;
-        int i = span.IndexOfAny(DetectorText.Digits);
-        while (i >= 0 && i < span.Length)
+        if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
         {
-            int digits = 0;
-            while (i < span.Length)
-            {
-                char c = span[i];
-                if (char.IsAsciiDigit(c))
-                {
-                    digits++;
-                    i++;
-                }
-                else if (c is ' ' or '-' or '.' or '/' or '(' or ')' && i + 1 < span.Length && (char.IsAsciiDigit(span[i + 1]) || span[i + 1] == '('))
-                {
-                    i++;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
-            max = Math.Max(max, digits);
-            if (i >= span.Length)
-            {
-                break;
-            }
-
-            int next = span[i..].IndexOfAny(DetectorText.Digits);
-            i = next < 0 ? -1 : i + next;
+            return default;
         }
 
-        return new TextProfile(max);
+        DigitCluster[] buffer = t_buffer ?? new DigitCluster[32];
+        t_buffer = null;
+        int count = 0, max = 0;
+        var clusters = new DigitClusters(text);
+        while (clusters.MoveNext())
+        {
+            int digits = DetectorText.CountDigits(clusters.Current);
+            if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            buffer[count++] = new DigitCluster(clusters.Start, clusters.End, digits);
+            max = Math.Max(max, digits);
+        }
+
+        return new TextProfile(buffer, count, max);
     }
+
+    /// <summary>Gives the cluster buffer back to the per-thread cache.</summary>
+    public void Dispose()
+    {
+        if (_clusters is { Length: <= MaxCachedClusters })
+        {
+            t_buffer = _clusters;
+        }
+    }
+}
+
+/// <summary>One digit cluster of a text (see <see cref="DigitClusters"/>).</summary>
+/// <param name="Start">The index of the cluster's first character.</param>
+/// <param name="End">The index just past the cluster.</param>
+/// <param name="Digits">The number of ASCII digits in the cluster.</param>
+internal readonly record struct DigitCluster(int Start, int End, int Digits)
+{
+    /// <summary>Gets the cluster with two characters of context on each side (for patterns with look-arounds), clamped to the text.</summary>
+    public (int From, int To) Window(int textLength) => (Math.Max(0, Start - 2), Math.Min(textLength, End + 2));
 }
 
 /// <summary>A detector that can use a <see cref="TextProfile"/> computed once for all detectors.</summary>

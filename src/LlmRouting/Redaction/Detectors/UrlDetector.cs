@@ -65,16 +65,15 @@ internal sealed partial class UrlDetector : IPiiDetector
             }
 
             // The candidate is the whitespace-delimited token around the dot.
-            int start = at;
-            while (start > lastEnd && !IsTokenBreak(span[start - 1]))
-            {
-                start--;
-            }
+            int start = lastEnd + span[lastEnd..at].LastIndexOfAny(s_tokenBreaks) + 1;
+            int after = span[at..].IndexOfAny(s_tokenBreaks);
+            int end = after < 0 ? span.Length : at + after;
 
-            int end = at;
-            while (end < span.Length && !IsTokenBreak(span[end]))
+            if (!MayHoldUrl(span[start..end]))
             {
-                end++;
+                lastEnd = end;
+                i = Math.Max(i, end);
+                continue;
             }
 
             foreach (ValueMatch m in UrlPattern().EnumerateMatches(span[start..end]))
@@ -101,7 +100,50 @@ internal sealed partial class UrlDetector : IPiiDetector
         }
     }
 
-    private static bool IsTokenBreak(char c) => char.IsWhiteSpace(c) || c is '"' or '\'' or '`' or '<' or '>' or '(' or ')' or '[' or ']' or '{' or '}' or ',' or ';' or '|' or '\\';
+    /// <summary>
+    /// Returns whether the pattern can find a URL in <paramref name="token"/> that is reported: one with a scheme, one starting
+    /// with <c>www.</c>, or a bare name whose host ends in a known top-level domain, which then follows a dot and is followed by
+    /// no further letter. Tokens without any of these (numbers, JWTs, file names, e-mail domains of unknown TLDs) skip the pattern.
+    /// </summary>
+    private static bool MayHoldUrl(ReadOnlySpan<char> token)
+    {
+        if (token.Contains("://", StringComparison.Ordinal) || token.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        int i = 0;
+        while (i < token.Length)
+        {
+            int dot = token[i..].IndexOf('.');
+            if (dot < 0)
+            {
+                return false;
+            }
+
+            int from = i + dot + 1;
+            int run = 0;
+            while (from + run < token.Length && char.IsAsciiLetter(token[from + run]))
+            {
+                run++;
+            }
+
+            ReadOnlySpan<char> label = token.Slice(from, run);
+            if (run >= 2 && (s_genericTlds.GetAlternateLookup<ReadOnlySpan<char>>().Contains(label)
+                || (run == 2 && s_countryTlds.GetAlternateLookup<ReadOnlySpan<char>>().Contains(label))))
+            {
+                return true;
+            }
+
+            i = from;
+        }
+
+        return false;
+    }
+
+    // What ends a candidate token: white space (every char.IsWhiteSpace character), quotes, brackets and list separators.
+    private static readonly SearchValues<char> s_tokenBreaks = SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace), '"', '\'', '`', '<', '>', '(', ')', '[', ']', '{', '}', ',', ';', '|', '\\']);
 
     /// <summary>Drops trailing punctuation that ends a sentence rather than the URL; keeps a closing bracket that has an opening one.</summary>
     private static int TrimEnd(ReadOnlySpan<char> url)

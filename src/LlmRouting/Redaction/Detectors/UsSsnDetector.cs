@@ -22,7 +22,8 @@ internal sealed partial class UsSsnDetector : IProfiledPiiDetector
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(matches);
-        Detect(text, matches, TextProfile.Of(text));
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
     }
 
     /// <inheritdoc/>
@@ -35,26 +36,20 @@ internal sealed partial class UsSsnDetector : IProfiledPiiDetector
             return;
         }
 
-        if (text.AsSpan().IndexOfAny(DetectorText.Digits) < 0)
-        {
-            return;
-        }
-
         Span<char> digits = stackalloc char[9];
         int headerEnd = text.IndexOf('\n', StringComparison.Ordinal);
         bool csvHeader = headerEnd > 0 && text.AsSpan(0, headerEnd).Contains(',') && text.AsSpan(0, headerEnd).IndexOfAny(s_context) >= 0;
-        var clusters = new DigitClusters(text);
-        while (clusters.MoveNext())
+        foreach (DigitCluster cluster in profile.Clusters)
         {
-            if (DetectorText.CountDigits(clusters.Current) < 9)
+            if (cluster.Digits < 9)
             {
                 continue;
             }
 
-            (int from, int to) = clusters.Window;
+            (int from, int to) = cluster.Window(text.Length);
             foreach (ValueMatch w in SsnPattern().EnumerateMatches(text.AsSpan(from, to - from)))
             {
-                if (from + w.Index < clusters.Start)
+                if (from + w.Index < cluster.Start)
                 {
                     continue;
                 }

@@ -109,7 +109,7 @@ internal sealed partial class AnswerInspector
         bool explained = signals is not null && (signals.Contains(LengthLimit) || signals.Contains(Refusal));
         if (options?.ResponseFormat is ChatResponseFormatJson json && _toolCalls == 0 && _textLength > 0 && _text is not null && !explained)
         {
-            string? problem = AnswerSchemaValidator.Validate(_text.ToString(), json.Schema);
+            string? problem = JsonSchemaValidator.Validate(_text.ToString(), json.Schema);
             if (problem is not null)
             {
                 (signals ??= []).Add(json.Schema is null || problem == "the answer is not valid JSON" ? JsonInvalid : JsonSchemaInvalid);

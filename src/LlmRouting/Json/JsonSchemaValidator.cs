@@ -4,12 +4,15 @@ using System.Text.Json;
 namespace LlmRouting;
 
 /// <summary>
-/// A small JSON Schema validator for checking answers against the schema a request asked for. Supports the keywords
+/// The one JSON Schema validator of the package: the router checks answers against the schema a request asked for, and
+/// adapters that emulate structured output (providers without a native JSON-schema mode) check the provider's output.
+/// Supports the keywords
 /// structured-output schemas use: <c>type</c>, <c>properties</c>, <c>required</c>, <c>additionalProperties</c>, <c>items</c>,
 /// <c>prefixItems</c>, <c>enum</c>, <c>const</c>, <c>anyOf</c>, <c>oneOf</c>, <c>allOf</c>, <c>not</c>, <c>$ref</c> (local <c>#/…</c>),
-/// length, size and numeric bounds. Unknown keywords are ignored, so it never rejects what it does not understand.
+/// length, size and numeric bounds. Unknown keywords are ignored, so it never rejects what it does not understand; nesting
+/// deeper than 64 levels is reported as a mismatch rather than recursed into.
 /// </summary>
-internal static class AnswerSchemaValidator
+internal static class JsonSchemaValidator
 {
     private const int MaxDepth = 64;
 
@@ -33,11 +36,15 @@ internal static class AnswerSchemaValidator
         }
     }
 
+    /// <summary>Checks <paramref name="value"/> against <paramref name="schema"/> (local <c>$ref</c>s resolve within <paramref name="schema"/>).</summary>
+    /// <returns>A data-free description of the first mismatch with its JSON path (<c>$.a[0].b</c>), or <see langword="null"/> when the value matches.</returns>
+    public static string? FindMismatch(JsonElement value, JsonElement schema) => Check(schema, schema, value, "$", 0);
+
     private static string? Check(JsonElement root, JsonElement schema, JsonElement value, string path, int depth)
     {
         if (depth > MaxDepth)
         {
-            return null;
+            return $"{path}: nesting is deeper than {MaxDepth} levels";
         }
 
         if (schema.ValueKind == JsonValueKind.False)
@@ -59,7 +66,7 @@ internal static class AnswerSchemaValidator
 
         if (schema.TryGetProperty("type", out JsonElement type) && !MatchesType(type, value))
         {
-            return $"{path}: expected type {TypeText(type)}";
+            return $"{path}: expected {TypeText(type)}, got {KindName(value)}";
         }
 
         if (schema.TryGetProperty("const", out JsonElement constant) && !JsonElement.DeepEquals(constant, value))
@@ -314,7 +321,18 @@ internal static class AnswerSchemaValidator
         value.TryGetInt64(out _) || (value.TryGetDouble(out double d) && double.IsFinite(d) && Math.Floor(d) == d);
 
     private static string TypeText(JsonElement type) =>
-        type.ValueKind == JsonValueKind.Array ? string.Join("|", type.EnumerateArray().Select(t => t.ToString())) : type.ToString();
+        type.ValueKind == JsonValueKind.Array ? string.Join(" or ", type.EnumerateArray().Select(t => t.ToString())) : type.ToString();
+
+    private static string KindName(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        _ => "nothing",
+    };
 
     private static JsonElement? Resolve(JsonElement root, string reference)
     {

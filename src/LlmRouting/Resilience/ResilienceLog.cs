@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace LlmRouting;
+
+/// <summary>Source-generated log messages of the resilience layer. They name deployments and error kinds only, never content.</summary>
+internal static partial class ResilienceLog
+{
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Circuit of deployment '{Deployment}' changed from {From} to {To}.")]
+    public static partial void CircuitChanged(ILogger logger, string deployment, DeploymentCircuitState from, DeploymentCircuitState to);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Request {RequestId}: attempt {Attempt} on '{Deployment}' failed ({ErrorType}); next: {Next}.")]
+    public static partial void AttemptFailed(ILogger logger, string requestId, int attempt, string deployment, string errorType, string next);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Request {RequestId}: no first output from '{Deployment}' after {DelayMs} ms; hedging on '{Hedge}'.")]
+    public static partial void Hedging(ILogger logger, string requestId, string deployment, double delayMs, string hedge);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Request {RequestId}: no candidate is available; waiting {WaitMs} ms for the earliest to recover.")]
+    public static partial void WaitingForRecovery(ILogger logger, string requestId, double waitMs);
+}
