@@ -36,6 +36,12 @@ public sealed class LlmRoutingRedisOptions
     /// </summary>
     public TimeSpan HealthRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Gets or sets how often each instance exchanges client-side rate-limit counts (<c>LlmRouting:Resilience:RateLimits</c>) with Redis.
+    /// Within one interval instances do not see each other's newest requests. The default is 100 ms.
+    /// </summary>
+    public TimeSpan RateLimitSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
     public bool ResponseCache { get; set; }
 

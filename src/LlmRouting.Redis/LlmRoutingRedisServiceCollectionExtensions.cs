@@ -94,6 +94,11 @@ public static class LlmRoutingRedisServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             startTimer: true,
             sp.GetService<ILogger<RedisRoutingStatisticsStore>>())));
+        services.TryAddSingleton(static sp => new RedisCircuitStateStore(
+            sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>(), startTimer: true, sp.GetService<ILogger<RedisCircuitStateStore>>()));
+        services.Replace(ServiceDescriptor.Singleton<ICircuitStateStore>(static sp => new RedisCircuitStateStoreAdapter(sp.GetRequiredService<RedisCircuitStateStore>())));
+        services.Replace(ServiceDescriptor.Singleton<IRateLimitCounterStore>(static sp => new RedisRateLimitCounterStore(
+            sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>(), startTimer: true, sp.GetService<ILogger<RedisRateLimitCounterStore>>())));
         if (options.ResponseCache)
         {
             services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => new RedisResponseCache(sp.GetRequiredService<RedisConnection>(), sp.GetService<TimeProvider>())));
@@ -122,6 +127,11 @@ public static class LlmRoutingRedisServiceCollectionExtensions
         if (options.StatisticsSyncInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:StatisticsSyncInterval must be positive.", nameof(options));
+        }
+
+        if (options.RateLimitSyncInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:RateLimitSyncInterval must be positive.", nameof(options));
         }
 
         if (options.HealthRefreshInterval <= TimeSpan.Zero)
