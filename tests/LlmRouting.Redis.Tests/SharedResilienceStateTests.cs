@@ -209,6 +209,29 @@ public class SharedResilienceStateTests
     }
 
     [Test]
+    public async Task The_resilience_seams_counts_are_the_fleets_after_one_exchange()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        string prefix = RedisTestSupport.Prefix("seam");
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
+        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        DateTimeOffset now = time.GetUtcNow();
+        a.Add("d", now, 1, 400);
+        a.Add("d", now, 0, -100); // a token correction
+        b.Add("d", now.AddSeconds(-30), 2, 50);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 300, now)), "own counts count at once");
+
+        Assert.That(await a.SyncAsync(), Is.True);
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(await a.SyncAsync(), Is.True);
+        var expected = new RateLimitCounts(3, 350, now.AddSeconds(-30));
+        Assert.That(a.Get("d", now), Is.EqualTo(expected));
+        Assert.That(b.Get("d", now), Is.EqualTo(expected));
+        Assert.That(a.Get("d", now.AddSeconds(31)), Is.EqualTo(new RateLimitCounts(1, 300, now)), "the window rolls");
+    }
+
+    [Test]
     public async Task Without_redis_the_counter_admits_on_local_limits_and_counts_the_fallback()
     {
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
