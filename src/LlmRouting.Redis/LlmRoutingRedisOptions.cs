@@ -18,6 +18,30 @@ public sealed class LlmRoutingRedisOptions
     /// <summary>Gets or sets what budgets do while Redis is unavailable. The default is <see cref="RedisFailureMode.FailOpen"/>.</summary>
     public RedisFailureMode BudgetFailureMode { get; set; } = RedisFailureMode.FailOpen;
 
+    /// <summary>
+    /// Gets or sets how long a budget reservation may stay open before Redis frees it (a crashed instance's requests). Longer than
+    /// your longest request. The default is 10 minutes.
+    /// </summary>
+    public TimeSpan BudgetReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Gets or sets how often each instance exchanges routing statistics with Redis (one round trip, off the request path).
+    /// The default is 1 second.
+    /// </summary>
+    public TimeSpan StatisticsSyncInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets how often each instance re-reads the fleet's open circuits (changes also arrive at once by publish/subscribe; this
+    /// bounds how late a missed message is noticed). The default is 500 ms.
+    /// </summary>
+    public TimeSpan HealthRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Gets or sets how often each instance exchanges client-side rate-limit counts (<c>LlmRouting:Resilience:RateLimits</c>) with Redis.
+    /// Within one interval instances do not see each other's newest requests. The default is 100 ms.
+    /// </summary>
+    public TimeSpan RateLimitSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Gets or sets a value indicating whether an exact-match response cache is registered as the application's <c>IDistributedCache</c>.</summary>
     public bool ResponseCache { get; set; }
 

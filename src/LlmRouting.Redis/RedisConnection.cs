@@ -16,7 +16,7 @@ internal sealed partial class RedisConnection : IDisposable
     private static readonly Counter<long> s_fallbacks = LlmRoutingRedisDiagnostics.Meter.CreateCounter<long>(
         "llm_routing.redis.fallbacks", "{operation}", "Redis operations that fell back to local state because Redis was unreachable.");
 
-    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
     private readonly ILogger _logger;
     private int _unavailable;
 
@@ -25,7 +25,7 @@ internal sealed partial class RedisConnection : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _multiplexer = new Lazy<ConnectionMultiplexer>(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
+        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public LlmRoutingRedisOptions Options { get; }
@@ -40,8 +40,7 @@ internal sealed partial class RedisConnection : IDisposable
     {
         try
         {
-            IDatabase db = _multiplexer.Value.GetDatabase();
-            T result = await action(db).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            T result = await RunAsync(action, cancellationToken).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
             MarkAvailable();
             return result;
         }
@@ -57,8 +56,7 @@ internal sealed partial class RedisConnection : IDisposable
     {
         try
         {
-            IDatabase db = _multiplexer.Value.GetDatabase();
-            await action(db).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            await RunAsync(async db => { await action(db).ConfigureAwait(false); return true; }, cancellationToken).WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
             MarkAvailable();
             return true;
         }
@@ -69,23 +67,36 @@ internal sealed partial class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>Gets the multiplexer once connected (for subscriptions); <see langword="null"/> while connecting or unreachable.</summary>
+    public ConnectionMultiplexer? ConnectedMultiplexer => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully ? _multiplexer.Value.Result : null;
+
+    /// <summary>Starts connecting (e.g. at start-up) so the first request does not wait for the connection.</summary>
+    public void Warm() => _ = _multiplexer.Value;
+
     public void Dispose()
     {
-        if (_multiplexer.IsValueCreated)
+        if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
         {
-            _multiplexer.Value.Dispose();
+            _multiplexer.Value.Result.Dispose();
         }
+    }
+
+    private async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> action, CancellationToken cancellationToken)
+    {
+        ConnectionMultiplexer multiplexer = await _multiplexer.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await action(multiplexer.GetDatabase()).ConfigureAwait(false);
     }
 
     internal static bool IsConnectivityFailure(Exception ex) =>
         ex is RedisConnectionException or RedisTimeoutException or TimeoutException or ObjectDisposedException
         || (ex is RedisServerException server && server.Message.StartsWith("LOADING", StringComparison.Ordinal));
 
-    private ConnectionMultiplexer Connect()
+    private Task<ConnectionMultiplexer> ConnectAsync()
     {
         ConfigurationOptions config = ConfigurationOptions.Parse(Options.ConnectionString);
-        config.AbortOnConnectFail = false;
-        return ConnectionMultiplexer.Connect(config);
+        config.AbortOnConnectFail = false; // keep reconnecting in the background; operations fall back meanwhile
+        config.BacklogPolicy = BacklogPolicy.FailFast; // no queued commands that run after their caller fell back (double counting)
+        return ConnectionMultiplexer.ConnectAsync(config);
     }
 
     private void MarkAvailable()

@@ -26,15 +26,6 @@ internal static class ResilienceDiagnostics
     public static readonly Counter<long> CircuitTransitions = LlmRoutingDiagnostics.Meter.CreateCounter<long>(
         "llm_routing.circuit.transitions", "{transition}", "Circuit breaker state changes per deployment.");
 
-    public static readonly Counter<long> Retries = LlmRoutingDiagnostics.Meter.CreateCounter<long>(
-        "llm_routing.resilience.retries", "{attempt}", "Attempts that retried the same deployment after a retryable failure.");
-
-    public static readonly Counter<long> Failovers = LlmRoutingDiagnostics.Meter.CreateCounter<long>(
-        "llm_routing.resilience.failovers", "{attempt}", "Attempts that moved to another deployment after a failure.");
-
-    public static readonly Counter<long> Hedges = LlmRoutingDiagnostics.Meter.CreateCounter<long>(
-        "llm_routing.resilience.hedges", "{attempt}", "Hedged attempts started while another attempt of the request was still running.");
-
     public static readonly Counter<long> LocalRejections = LlmRoutingDiagnostics.Meter.CreateCounter<long>(
         "llm_routing.rate_limit.local_rejections", "{candidate}", "Candidates skipped because a client-side limit or a provider Retry-After was in force.");
 
@@ -52,18 +43,6 @@ internal static class ResilienceDiagnostics
         if (CircuitTransitions.Enabled)
         {
             CircuitTransitions.Add(1, new TagList { { LlmRoutingDiagnostics.Tags.Deployment, deployment }, { CircuitStateTag, Name(to) } });
-        }
-    }
-
-    public static void RecordRetry(string deployment, LlmErrorKind kind) => Count(Retries, deployment, kind);
-
-    public static void RecordFailover(string deployment, LlmErrorKind kind) => Count(Failovers, deployment, kind);
-
-    public static void RecordHedge(string deployment)
-    {
-        if (Hedges.Enabled)
-        {
-            Hedges.Add(1, new KeyValuePair<string, object?>(LlmRoutingDiagnostics.Tags.Deployment, deployment));
         }
     }
 

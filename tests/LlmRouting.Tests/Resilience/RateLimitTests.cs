@@ -75,6 +75,29 @@ public class RateLimitTests
     }
 
     [Test]
+    public async Task Tokens_per_minute_admit_the_next_request_once_the_estimate_is_settled_to_the_actual_usage([Values] bool streaming)
+    {
+        // The router's token estimate of the request (prompt plus expected output), from a fleet of the same shape.
+        SimFleet probe = Fleet();
+        LlmRequestContext planned = probe.Build().GetService<CostRouterChatClient>()!.Plan([new ChatMessage(ChatRole.User, "hello")]);
+        long estimate = planned.EstimatedInputTokens + planned.EstimatedOutputTokens;
+        Assert.That(estimate, Is.GreaterThan(100), "the expected output dominates the estimate");
+
+        // Room for one estimate plus a little: two estimates do not fit, one estimate plus the few tokens actually used does.
+        SimFleet fleet = Fleet();
+        fleet.Options.Deployments["a"] = new DeploymentResilienceOptions { TokensPerMinute = estimate + 20 };
+        IChatClient client = fleet.Build();
+
+        ChatResponse first = await fleet.AskAsync(client, streaming);
+        Assert.That(first.Text, Is.EqualTo("a says: hello"));
+        Assert.That(first.Usage!.TotalTokenCount, Is.LessThan(20));
+
+        Assert.That((await fleet.AskAsync(client, streaming)).Text, Is.EqualTo("a says: hello"), "settled to the actual usage, a has room again");
+        DeploymentHealthState a = fleet.Health.GetState("a", estimate + 20);
+        Assert.That(a.SaturationReason, Is.EqualTo("tokens_per_minute"), "the settled usage of both requests still counts in the window");
+    }
+
+    [Test]
     public void Tokens_per_minute_count_the_estimate_and_settle_to_the_actual_usage()
     {
         var time = new FakeTimeProvider();

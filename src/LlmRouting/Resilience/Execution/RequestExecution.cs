@@ -236,15 +236,8 @@ internal sealed class RequestExecution : IAsyncDisposable
         }
 
         bool retry = string.Equals(p.Deployment, leg.Deployment.Name, StringComparison.OrdinalIgnoreCase);
+        // Retries, failovers and hedges are counted from the request's attempts when it completes (RequestTelemetryScope), once.
         p.Attempt.FailoverReason = (retry ? RetryConstants.RetryReasonPrefix : RetryConstants.FailoverReasonPrefix) + p.Kind.ToTelemetryName();
-        if (retry)
-        {
-            ResilienceDiagnostics.RecordRetry(p.Deployment, p.Kind);
-        }
-        else
-        {
-            ResilienceDiagnostics.RecordFailover(p.Deployment, p.Kind);
-        }
     }
 
     /// <summary>The error of an attempt cut by the request's deadline.</summary>
@@ -267,7 +260,6 @@ internal sealed class RequestExecution : IAsyncDisposable
                 }
             }
 
-            ResilienceDiagnostics.RecordHedge(candidate.Deployment.Name);
             Microsoft.Extensions.Logging.ILogger logger = _owner.Logger;
             if (_inFlight.Count > 0 && logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {

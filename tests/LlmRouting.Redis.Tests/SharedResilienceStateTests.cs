@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace LlmRouting.Redis.Tests;
+
+/// <summary>Circuit state and rate-limit counters shared by independent instances through Redis (store level).</summary>
+[TestFixture]
+[NonParallelizable]
+public class SharedResilienceStateTests
+{
+    private RedisServer _redis = null!;
+
+    [OneTimeSetUp]
+    public void StartRedis() => _redis = RedisServer.Start();
+
+    [OneTimeTearDown]
+    public void StopRedis() => _redis.Dispose();
+
+    [SetUp]
+    public void EnsureRunning() => _redis.Restart();
+
+    [Test]
+    public async Task A_circuit_opened_by_one_instance_is_seen_open_by_the_others_within_one_second([Values] bool viaPublish)
+    {
+        string prefix = RedisTestSupport.Prefix("circuit" + viaPublish);
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix);
+        var instances = Enumerable.Range(0, 3).Select(_ => RedisTestSupport.Connection(_redis, prefix, o => o.HealthRefreshInterval = viaPublish ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(500))).ToArray();
+        using var opener = new RedisCircuitStateStore(c1);
+        var others = instances.Select(c => new RedisCircuitStateStore(c)).ToArray();
+        try
+        {
+            foreach (RedisCircuitStateStore other in others)
+            {
+                bool connected = false;
+                for (int i = 0; i < 40 && !connected; i++)
+                {
+                    connected = await other.RefreshAsync(); // the first one also waits for the connection
+                }
+
+                Assert.That(connected, Is.True, "connected and subscribed");
+                Assert.That(other.IsOpen("gpt-4o", out _), Is.False);
+            }
+
+            await Task.Delay(100); // let the subscriptions settle
+            var watch = Stopwatch.StartNew();
+            Assert.That(await opener.ReportOpenedAsync("GPT-4o", TimeSpan.FromSeconds(30)), Is.True);
+            Assert.That(opener.IsOpen("gpt-4o", out _), Is.True, "the opener knows at once");
+            while (watch.Elapsed < TimeSpan.FromSeconds(3) && !others.All(o => o.IsOpen("gpt-4o", out _)))
+            {
+                await Task.Delay(10);
+            }
+
+            TimeSpan seen = watch.Elapsed;
+            Assert.That(others.All(o => o.IsOpen("gpt-4o", out _)), Is.True);
+            Assert.That(seen, Is.LessThan(TimeSpan.FromSeconds(1)), $"seen after {seen.TotalMilliseconds:0} ms ({(viaPublish ? "publish/subscribe" : "polling")})");
+            Assert.That(others[0].IsOpen("gpt-4o", out TimeSpan remaining) && remaining > TimeSpan.FromSeconds(25), Is.True);
+            Assert.That(others[1].OpenCircuits().Keys, Is.EqualTo(new[] { "gpt-4o" }));
+
+            watch.Restart();
+            Assert.That(await opener.ReportClosedAsync("gpt-4o"), Is.True);
+            while (watch.Elapsed < TimeSpan.FromSeconds(3) && others.Any(o => o.IsOpen("gpt-4o", out _)))
+            {
+                await Task.Delay(10);
+            }
+
+            Assert.That(others.Any(o => o.IsOpen("gpt-4o", out _)), Is.False, "a closed circuit is closed everywhere");
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            foreach (RedisCircuitStateStore o in others)
+            {
+                o.Dispose();
+            }
+
+            foreach (RedisConnection c in instances)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public async Task Circuits_close_when_their_break_ends_and_survive_a_redis_outage_locally()
+    {
+        string prefix = RedisTestSupport.Prefix("circuitdown");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using var a = new RedisCircuitStateStore(c1, time, startTimer: false);
+        using var b = new RedisCircuitStateStore(c2, time, startTimer: false);
+        await a.ReportOpenedAsync("d", TimeSpan.FromSeconds(10));
+        Assert.That(await b.RefreshAsync(), Is.True);
+        Assert.That(b.IsOpen("d", out _), Is.True);
+
+        _redis.Stop();
+        Assert.That(await b.RefreshAsync(), Is.False);
+        Assert.That(b.IsOpen("d", out _), Is.True, "the last known state stays in use");
+        Assert.That(await b.ReportOpenedAsync("e", TimeSpan.FromSeconds(10)), Is.False);
+        Assert.That(b.IsOpen("e", out _), Is.True, "an instance always knows what it opened itself");
+        time.Advance(TimeSpan.FromSeconds(11));
+        Assert.That(b.IsOpen("d", out _), Is.False, "the break ended");
+
+        _redis.Restart();
+        bool back = false;
+        for (int i = 0; i < 100 && !back; i++)
+        {
+            back = await a.ReportOpenedAsync("f", TimeSpan.FromSeconds(10));
+            if (!back)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Assert.That(back, Is.True);
+        Assert.That(await b.RefreshAsync(), Is.True);
+        Assert.That(b.IsOpen("f", out _), Is.True, "sharing resumes when Redis returns");
+    }
+
+    [Test]
+    public async Task The_newer_transition_wins_whatever_order_instances_publish_in()
+    {
+        string prefix = RedisTestSupport.Prefix("newer");
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using var a = new RedisCircuitStateStore(c1, startTimer: false);
+        using var b = new RedisCircuitStateStore(c2, startTimer: false);
+        DateTimeOffset t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); // shared with ms precision
+        var closedLater = new CircuitTransition(false, t0.AddSeconds(1), null);
+        var openedEarlier = new CircuitTransition(true, t0, t0.AddSeconds(30));
+
+        Assert.That(await a.PublishAsync("d", closedLater), Is.True);
+        Assert.That(await b.PublishAsync("d", openedEarlier), Is.True, "reached Redis, which kept the newer transition");
+        Assert.That(await b.RefreshAsync(), Is.True);
+        Assert.That(b.Get("d"), Is.EqualTo(closedLater));
+        Assert.That(b.IsOpen("d", out _), Is.False);
+
+        b.Publish("d", new CircuitTransition(true, t0.AddSeconds(2), t0.AddSeconds(40))); // request path: does not wait
+        Assert.That(b.IsOpen("d", out _), Is.True, "this instance's mirror changes at once");
+        for (int i = 0; i < 100 && !a.IsOpen("d", out _); i++)
+        {
+            await Task.Delay(10);
+            await a.RefreshAsync();
+        }
+
+        Assert.That(a.Get("d")!.ChangedAt, Is.EqualTo(t0.AddSeconds(2)));
+    }
+
+    [Test]
+    public async Task A_shared_per_minute_request_limit_holds_across_instances_within_five_percent()
+    {
+        const int Limit = 300;
+        string prefix = RedisTestSupport.Prefix("rpm");
+        var connections = Enumerable.Range(0, 4).Select(_ => RedisTestSupport.Connection(_redis, prefix)).ToArray();
+        try
+        {
+            RedisRateLimitCounter[] counters = connections.Select(c => new RedisRateLimitCounter(c)).ToArray();
+            Task<SharedRateLimitDecision>[] attempts = counters
+                .SelectMany(c => Enumerable.Range(0, 150).Select(_ => Task.Run(() => c.TryAcquireAsync("acct", Limit, null, 10))))
+                .ToArray();
+            SharedRateLimitDecision[] decisions = await Task.WhenAll(attempts);
+
+            int admitted = decisions.Count(d => d.Acquired);
+            Assert.That(decisions.Any(d => d.IsLocalOnly), Is.False, "Redis answered every request");
+            Assert.That(admitted, Is.InRange(Limit * 0.95, Limit * 1.05), $"{admitted} of 600 admitted");
+            SharedRateLimitDecision refused = decisions.First(d => !d.Acquired);
+            Assert.That(refused.Reason, Is.EqualTo("requests_per_minute"));
+            Assert.That(refused.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(55)).And.LessThanOrEqualTo(TimeSpan.FromSeconds(60)));
+        }
+        finally
+        {
+            foreach (RedisConnection c in connections)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Test]
+    public async Task The_window_rolls_and_tokens_settle_to_actual_usage()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        string prefix = RedisTestSupport.Prefix("window");
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        var a = new RedisRateLimitCounter(c1, time);
+        var b = new RedisRateLimitCounter(c2, time);
+
+        SharedRateLimitDecision first = await a.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That(first.Acquired, Is.True);
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True);
+        SharedRateLimitDecision third = await b.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That((third.Acquired, third.Reason), Is.EqualTo((false, "tokens_per_minute")));
+        Assert.That(third.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(60)));
+
+        Assert.That(await a.SettleAsync(first, 100), Is.True, "the first request used fewer tokens than estimated");
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True, "100 + 400 + 400 fits 1000");
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+        for (int i = 0; i < 1; i++)
+        {
+            Assert.That((await b.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+        }
+
+        SharedRateLimitDecision full = await a.TryAcquireAsync("d", 5, null, 0);
+        Assert.That((full.Acquired, full.Reason), Is.EqualTo((false, "requests_per_minute")), "five requests in the last minute");
+        Assert.That(full.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(30)));
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True, "the first three aged out");
+    }
+
+    [Test]
+    public async Task The_resilience_seams_counts_are_the_fleets_after_one_exchange()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        string prefix = RedisTestSupport.Prefix("seam");
+        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
+        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        DateTimeOffset now = time.GetUtcNow();
+        a.Add("d", now, 1, 400);
+        a.Add("d", now, 0, -100); // a token correction
+        b.Add("d", now.AddSeconds(-30), 2, 50);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 300, now)), "own counts count at once");
+
+        Assert.That(await a.SyncAsync(), Is.True);
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(await a.SyncAsync(), Is.True);
+        var expected = new RateLimitCounts(3, 350, now.AddSeconds(-30));
+        Assert.That(a.Get("d", now), Is.EqualTo(expected));
+        Assert.That(b.Get("d", now), Is.EqualTo(expected));
+        Assert.That(a.Get("d", now.AddSeconds(31)), Is.EqualTo(new RateLimitCounts(1, 300, now)), "the window rolls");
+    }
+
+    [Test]
+    public async Task Without_redis_the_counter_admits_on_local_limits_and_counts_the_fallback()
+    {
+        using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
+        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("limitdown"));
+        var counter = new RedisRateLimitCounter(connection);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.True);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.False);
+
+        _redis.Stop();
+        SharedRateLimitDecision down = await counter.TryAcquireAsync("d", 1, null, 0);
+        Assert.That((down.Acquired, down.IsLocalOnly), Is.EqualTo((true, true)));
+        Assert.That(fallbacks.GetMeasurementSnapshot().Single().Tags["llm_routing.redis.operation"], Is.EqualTo("ratelimit.acquire"));
+    }
+}
