@@ -4,22 +4,10 @@ namespace LlmRouting.Redis.Tests;
 
 /// <summary>The fleet guarantee of budgets: independent instances sharing one budget through Redis overspend by at most one request's cost.</summary>
 [TestFixture]
-[NonParallelizable]
-public class FleetBudgetTests
+public class FleetBudgetTests : RedisTestBase
 {
     private const int Instances = 4;
     private const int ConcurrentPerInstance = 64;
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     private static void Configure(LlmRoutingOptions o, decimal limit)
     {
         o.Deployments["mini"] = new DeploymentOptions { Provider = "simulated", Model = "gpt-4o-mini", CatalogModel = "openai/gpt-4o-mini" };
@@ -41,14 +29,14 @@ public class FleetBudgetTests
 
         // Price one request first (on an unlimited instance), then give the fleet room for about 20.
         decimal one;
-        using (ServiceProvider probe = RedisTestSupport.Instance(_redis, RedisTestSupport.Prefix("probe"), o => Configure(o, 1000m), Providers))
+        using (ServiceProvider probe = RedisTestSupport.Instance(Redis, RedisTestSupport.Prefix("probe"), o => Configure(o, 1000m), Providers))
         {
             one = (await probe.GetRequiredService<IChatClient>().AskAsync(streaming, "How far is the moon?", options)).CostUsd;
         }
 
         Assert.That(one, Is.GreaterThan(0m));
         decimal limit = one * 20.5m;
-        ServiceProvider[] fleet = Enumerable.Range(0, Instances).Select(_ => RedisTestSupport.Instance(_redis, prefix, o => Configure(o, limit), Providers)).ToArray();
+        ServiceProvider[] fleet = Enumerable.Range(0, Instances).Select(_ => RedisTestSupport.Instance(Redis, prefix, o => Configure(o, limit), Providers)).ToArray();
         try
         {
             var calls = new List<Task<RoutingReport>>();
@@ -82,7 +70,7 @@ public class FleetBudgetTests
                 await ((RedisBudgetStore)sp.GetRequiredService<IBudgetStore>()).FlushAsync();
             }
 
-            using RedisConnection reader = RedisTestSupport.Connection(_redis, prefix);
+            using RedisConnection reader = RedisTestSupport.Connection(Redis, prefix);
             using var fresh = new RedisBudgetStore(reader);
             BudgetUsage usage = await fresh.GetUsageAsync(
                 new BudgetAccount("fleet/global/*", "fleet", BudgetScope.Global, null, limit, BudgetPeriod.Day, BudgetWindow.Calendar));
@@ -102,15 +90,15 @@ public class FleetBudgetTests
     public async Task Fail_closed_budgets_refuse_requests_with_a_typed_error_while_redis_is_down_and_recover([Values] bool streaming)
     {
         await using ServiceProvider instance = RedisTestSupport.Instance(
-            _redis, RedisTestSupport.Prefix("closed" + streaming), o => Configure(o, 1m), Providers, r => r.BudgetFailureMode = RedisFailureMode.FailClosed);
+            Redis, RedisTestSupport.Prefix("closed" + streaming), o => Configure(o, 1m), Providers, r => r.BudgetFailureMode = RedisFailureMode.FailClosed);
         IChatClient client = instance.GetRequiredService<IChatClient>();
         await client.AskAsync(streaming, "hi");
 
-        _redis.Stop();
+        Redis.Stop();
         var ex = await Assert.ThrowsAsync<SharedStateUnavailableException>(() => client.AskAsync(streaming, "hi"));
         Assert.That(ex!.Message, Does.Contain("FailClosed"));
 
-        _redis.Restart();
+        Redis.Restart();
         RoutingReport? report = null;
         for (int i = 0; i < 100 && report is null; i++)
         {
@@ -130,9 +118,9 @@ public class FleetBudgetTests
     [Test]
     public async Task Fail_open_budgets_keep_requests_flowing_while_redis_is_down([Values] bool streaming)
     {
-        await using ServiceProvider instance = RedisTestSupport.Instance(_redis, RedisTestSupport.Prefix("open" + streaming), o => Configure(o, 1m), Providers);
+        await using ServiceProvider instance = RedisTestSupport.Instance(Redis, RedisTestSupport.Prefix("open" + streaming), o => Configure(o, 1m), Providers);
         IChatClient client = instance.GetRequiredService<IChatClient>();
-        _redis.Stop();
+        Redis.Stop();
 
         RoutingReport report = await client.AskAsync(streaming, "hi");
         Assert.That(report.Budgets.Single().ChargedUsd, Is.GreaterThan(0m));

@@ -6,20 +6,8 @@ namespace LlmRouting.Redis.Tests;
 
 /// <summary>The resilience layer's shared state wired to Redis through <c>AddLlmRoutingRedis</c>.</summary>
 [TestFixture]
-[NonParallelizable]
-public class FleetResilienceTests
+public class FleetResilienceTests : RedisTestBase
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     private static void Configure(LlmRoutingOptions o)
     {
         o.Routing.Policy = "priority";
@@ -34,8 +22,8 @@ public class FleetResilienceTests
     public async Task A_deployment_opened_by_one_instance_is_avoided_by_the_others_within_one_second([Values] bool streaming)
     {
         string prefix = RedisTestSupport.Prefix("fleetcircuit" + streaming);
-        await using ServiceProvider first = RedisTestSupport.Instance(_redis, prefix, Configure, f => f.Configure("bad", o => o.FaultRates[SimulatedFaultKind.ServerError] = 1.0));
-        await using ServiceProvider second = RedisTestSupport.Instance(_redis, prefix, Configure, f => f.Configure("bad", o => o.FaultRates[SimulatedFaultKind.ServerError] = 1.0));
+        await using ServiceProvider first = RedisTestSupport.Instance(Redis, prefix, Configure, f => f.Configure("bad", o => o.FaultRates[SimulatedFaultKind.ServerError] = 1.0));
+        await using ServiceProvider second = RedisTestSupport.Instance(Redis, prefix, Configure, f => f.Configure("bad", o => o.FaultRates[SimulatedFaultKind.ServerError] = 1.0));
         _ = second.GetRequiredService<IChatClient>(); // the second instance is up (and subscribed) before the first one fails
         await Task.Delay(300);
 

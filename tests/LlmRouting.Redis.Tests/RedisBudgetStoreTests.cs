@@ -6,21 +6,9 @@ using StackExchange.Redis;
 namespace LlmRouting.Redis.Tests;
 
 [TestFixture]
-[NonParallelizable]
-public class RedisBudgetStoreTests
+public class RedisBudgetStoreTests : RedisTestBase
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     private static BudgetAccount Account(string name, decimal limit, BudgetPeriod period = BudgetPeriod.Day, BudgetWindow window = BudgetWindow.Calendar) =>
         new($"{name}/global/*", name, BudgetScope.Global, null, limit, period, window);
 
@@ -29,7 +17,7 @@ public class RedisBudgetStoreTests
     {
         string prefix = RedisTestSupport.Prefix("atomic");
         var time = new FakeTimeProvider(Start);
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var first = new RedisBudgetStore(c1, time);
         using var second = new RedisBudgetStore(c2, time);
         BudgetAccount a = Account("a", 1m), b = Account("b", 0.5m);
@@ -48,7 +36,7 @@ public class RedisBudgetStoreTests
         await second.SettleAsync(r1!, [0.5m, 0.1m]); // settling twice (from any instance) has no effect
         await first.ReleaseAsync(r1!);
         await Task.WhenAll(first.FlushAsync(), second.FlushAsync());
-        using RedisConnection c3 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c3 = RedisTestSupport.Connection(Redis, prefix);
         using var third = new RedisBudgetStore(c3, time); // a fresh instance reads Redis, not a cached view
         BudgetUsage usageB = await third.GetUsageAsync(b);
         Assert.That(usageB.SpentUsd, Is.EqualTo(0.1m));
@@ -62,7 +50,7 @@ public class RedisBudgetStoreTests
     public async Task Calendar_periods_reset_at_their_utc_boundary()
     {
         var time = new FakeTimeProvider(Start);
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("calendar"));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("calendar"));
         using var store = new RedisBudgetStore(connection, time);
         BudgetAccount hourly = Account("h", 1m, BudgetPeriod.Hour);
 
@@ -82,7 +70,7 @@ public class RedisBudgetStoreTests
     public async Task Rolling_windows_forget_spend_older_than_the_period_like_the_in_memory_store()
     {
         var time = new FakeTimeProvider(Start);
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("rolling"));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("rolling"));
         using var store = new RedisBudgetStore(connection, time);
         var local = new InMemoryBudgetStore(time);
         BudgetAccount rolling = Account("r", 1m, BudgetPeriod.Hour, BudgetWindow.Rolling);
@@ -116,7 +104,7 @@ public class RedisBudgetStoreTests
     public async Task A_crashed_instances_reservations_expire_after_the_reservation_timeout()
     {
         var time = new FakeTimeProvider(Start);
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("lease"), o => o.BudgetReservationTimeout = TimeSpan.FromMinutes(2));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("lease"), o => o.BudgetReservationTimeout = TimeSpan.FromMinutes(2));
         using var store = new RedisBudgetStore(connection, time);
         BudgetAccount account = Account("l", 1m);
 
@@ -134,7 +122,7 @@ public class RedisBudgetStoreTests
     [Test]
     public async Task Bad_input_gets_typed_errors()
     {
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("input"));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("input"));
         using var store = new RedisBudgetStore(connection);
         BudgetAccount account = Account("x", 1m);
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.TryReserveAsync([new(account, -1m)]));
@@ -149,12 +137,12 @@ public class RedisBudgetStoreTests
         string prefix = RedisTestSupport.Prefix("failopen");
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
         var logger = new FakeLogger<RedisConnection>();
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, prefix, logger: logger);
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, prefix, logger: logger);
         using var store = new RedisBudgetStore(connection);
         BudgetAccount account = Account("o", 1m);
         BudgetReservation inFlight = (await store.TryReserveAsync([new(account, 0.1m)]))!; // reserved in Redis before the outage
 
-        _redis.Stop();
+        Redis.Stop();
         BudgetReservation? local = await store.TryReserveAsync([new(account, 0.3m)]);
         Assert.That(local, Is.Not.Null, "requests keep flowing on local state");
         await store.SettleAsync(local!, [0.25m]);
@@ -165,7 +153,7 @@ public class RedisBudgetStoreTests
         Assert.That(fallbacks.GetMeasurementSnapshot().Sum(m => m.Value), Is.GreaterThanOrEqualTo(3));
         Assert.That(logger.Collector.GetSnapshot().Count(r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning), Is.EqualTo(1), "one warning per outage");
 
-        _redis.Restart();
+        Redis.Restart();
         BudgetUsage? recovered = null;
         for (int i = 0; i < 100; i++)
         {
@@ -181,23 +169,23 @@ public class RedisBudgetStoreTests
         Assert.That(connection.IsAvailable, Is.True);
         Assert.That(store.PendingReplays, Is.Zero);
         Assert.That(recovered!.SpentUsd, Is.EqualTo(0.30m), "the outage spend and the delayed settlement reached Redis");
-        using var mux = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         Assert.That((string?)await mux.GetDatabase().HashGetAsync(prefix + "{budgets}:o/global/*:a", "s"), Is.EqualTo("300000000"));
     }
 
     [Test]
     public async Task Fail_closed_throws_a_typed_error_naming_the_setting()
     {
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("failclosed"), o => o.BudgetFailureMode = RedisFailureMode.FailClosed);
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("failclosed"), o => o.BudgetFailureMode = RedisFailureMode.FailClosed);
         using var store = new RedisBudgetStore(connection);
         BudgetAccount account = Account("c", 1m);
-        _redis.Stop();
+        Redis.Stop();
 
         var ex = await Assert.ThrowsAsync<SharedStateUnavailableException>(async () => await store.TryReserveAsync([new(account, 0.1m)]));
         Assert.That(ex!.Message, Does.Contain("LlmRouting:Redis:BudgetFailureMode").And.Not.Contain("127.0.0.1"));
         await Assert.ThrowsAsync<SharedStateUnavailableException>(async () => await store.GetUsageAsync(account));
 
-        _redis.Restart();
+        Redis.Restart();
         BudgetReservation? r = null;
         for (int i = 0; i < 100 && r is null; i++)
         {

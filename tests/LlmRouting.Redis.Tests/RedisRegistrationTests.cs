@@ -6,20 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LlmRouting.Redis.Tests;
 
 [TestFixture]
-[NonParallelizable]
-public class RedisRegistrationTests
+public class RedisRegistrationTests : RedisTestBase
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     private static void Deployments(LlmRoutingOptions o) =>
         o.Deployments["mini"] = new DeploymentOptions { Provider = "simulated", Model = "gpt-4o-mini", CatalogModel = "openai/gpt-4o-mini" };
 
@@ -41,13 +29,13 @@ public class RedisRegistrationTests
         services.AddSimulatedProviders();
         if (redisFirst)
         {
-            services.AddLlmRoutingRedis(_redis.ConnectionString);
+            services.AddLlmRoutingRedis(Redis.ConnectionString);
         }
 
         services.AddLlmRouting(Deployments);
         if (!redisFirst)
         {
-            services.AddLlmRoutingRedis(_redis.ConnectionString);
+            services.AddLlmRoutingRedis(Redis.ConnectionString);
         }
 
         using ServiceProvider sp = services.BuildServiceProvider();
@@ -62,7 +50,7 @@ public class RedisRegistrationTests
         string prefix = RedisTestSupport.Prefix("config");
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["LlmRouting:Redis:ConnectionString"] = _redis.ConnectionString,
+            ["LlmRouting:Redis:ConnectionString"] = Redis.ConnectionString,
             ["LlmRouting:Redis:KeyPrefix"] = prefix,
             ["LlmRouting:Redis:BudgetFailureMode"] = "FailClosed",
             ["LlmRouting:Redis:OperationTimeout"] = "00:00:00.400",

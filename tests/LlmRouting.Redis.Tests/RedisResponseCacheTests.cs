@@ -7,21 +7,9 @@ using StackExchange.Redis;
 namespace LlmRouting.Redis.Tests;
 
 [TestFixture]
-[NonParallelizable]
-public class RedisResponseCacheTests
+public class RedisResponseCacheTests : RedisTestBase
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
-    private RedisConnection Connection(string prefix) => new(new LlmRoutingRedisOptions { ConnectionString = _redis.ConnectionString, KeyPrefix = prefix, OperationTimeout = TimeSpan.FromMilliseconds(500) });
+    private RedisConnection Connection(string prefix) => new(new LlmRoutingRedisOptions { ConnectionString = Redis.ConnectionString, KeyPrefix = prefix, OperationTimeout = TimeSpan.FromMilliseconds(500) });
 
     [Test]
     public async Task Values_round_trip_with_their_expiry()
@@ -31,7 +19,7 @@ public class RedisResponseCacheTests
         await cache.SetAsync("k", [1, 2, 3], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) });
 
         Assert.That(await cache.GetAsync("k"), Is.EqualTo(new byte[] { 1, 2, 3 }));
-        using var mux = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         TimeSpan? ttl = await mux.GetDatabase().KeyTimeToLiveAsync("t1:cache:k");
         Assert.That(ttl, Is.Not.Null.And.GreaterThan(TimeSpan.FromMinutes(4)).And.LessThanOrEqualTo(TimeSpan.FromMinutes(5)));
 
@@ -45,7 +33,7 @@ public class RedisResponseCacheTests
         using RedisConnection connection = Connection("t2:");
         var cache = new RedisResponseCache(connection);
         await cache.SetAsync("k", [7], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(30) });
-        using var mux = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         IDatabase db = mux.GetDatabase();
         await db.KeyExpireAsync("t2:cache:k", TimeSpan.FromSeconds(2));
 
@@ -62,7 +50,7 @@ public class RedisResponseCacheTests
         await cache.SetAsync("k", [1], new DistributedCacheEntryOptions());
         Assert.That(connection.IsAvailable, Is.True);
 
-        _redis.Stop();
+        Redis.Stop();
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.That(await cache.GetAsync("k"), Is.Null);
         await cache.SetAsync("k2", [2], new DistributedCacheEntryOptions());
@@ -70,7 +58,7 @@ public class RedisResponseCacheTests
         Assert.That(connection.IsAvailable, Is.False);
         Assert.That(fallbacks.GetMeasurementSnapshot().Sum(m => m.Value), Is.GreaterThanOrEqualTo(2));
 
-        _redis.Restart();
+        Redis.Restart();
         byte[]? value = null;
         for (int i = 0; i < 100 && value is null; i++)
         {
@@ -95,7 +83,7 @@ public class RedisResponseCacheTests
             services.AddSimulatedProviders();
             services.AddLlmRouting(o => o.Deployments["d"] = new DeploymentOptions { Provider = "simulated", Model = "gpt-4o-mini", CatalogModel = "openai/gpt-4o-mini" })
                 .UseDistributedCache();
-            services.AddLlmRoutingRedis(_redis.ConnectionString, o => { o.ResponseCache = true; o.KeyPrefix = "t4" + streaming + ":"; });
+            services.AddLlmRoutingRedis(Redis.ConnectionString, o => { o.ResponseCache = true; o.KeyPrefix = "t4" + streaming + ":"; });
             ServiceProvider sp = services.BuildServiceProvider();
             await Task.Yield();
             return (sp.GetRequiredService<IChatClient>(), sp.GetRequiredService<SimulatedProviderFactory>(), sp);

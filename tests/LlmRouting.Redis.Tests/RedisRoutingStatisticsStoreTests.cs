@@ -6,26 +6,14 @@ using Microsoft.Extensions.Time.Testing;
 namespace LlmRouting.Redis.Tests;
 
 [TestFixture]
-[NonParallelizable]
-public class RedisRoutingStatisticsStoreTests
+public class RedisRoutingStatisticsStoreTests : RedisTestBase
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     [Test]
     public async Task Instances_see_the_fleets_aggregated_statistics_after_one_exchange()
     {
         string prefix = RedisTestSupport.Prefix("stats");
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var a = new RedisRoutingStatisticsStore(c1, TimeSpan.FromMinutes(5), time, startTimer: false);
         using var b = new RedisRoutingStatisticsStore(c2, TimeSpan.FromMinutes(5), time, startTimer: false);
 
@@ -57,7 +45,7 @@ public class RedisRoutingStatisticsStoreTests
     public async Task The_decay_matches_the_in_memory_store()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("decay"));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("decay"));
         using var shared = new RedisRoutingStatisticsStore(connection, TimeSpan.FromMinutes(1), time, startTimer: false);
         var local = new InMemoryRoutingStatisticsStore(TimeSpan.FromMinutes(1), time);
         double[] samples = [1.0, 5.0, 2.0, 8.0, 3.0, 1.5];
@@ -83,19 +71,19 @@ public class RedisRoutingStatisticsStoreTests
     {
         string prefix = RedisTestSupport.Prefix("statsdown");
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var a = new RedisRoutingStatisticsStore(c1, startTimer: false);
         using var b = new RedisRoutingStatisticsStore(c2, startTimer: false);
         a.Record("d", DeploymentMetric.Quality, 1.0);
         Assert.That(await a.SyncAsync(), Is.True);
 
-        _redis.Stop();
+        Redis.Stop();
         a.Record("d", DeploymentMetric.Quality, 0.0);
         Assert.That(await a.SyncAsync(), Is.False);
         Assert.That(fallbacks.GetMeasurementSnapshot(), Is.Not.Empty);
         Assert.That(a.GetStatistics("d").Quality!.Value.Count, Is.EqualTo(2), "reads keep the unsent sample");
 
-        _redis.Restart();
+        Redis.Restart();
         bool synced = false;
         for (int i = 0; i < 100 && !synced; i++)
         {
@@ -123,8 +111,8 @@ public class RedisRoutingStatisticsStoreTests
             o.Deployments["mini"] = new DeploymentOptions { Provider = "simulated", Model = "gpt-4o-mini", CatalogModel = "openai/gpt-4o-mini" };
         }
 
-        await using ServiceProvider first = RedisTestSupport.Instance(_redis, prefix, Configure, f => f.ConfigureDefaults(o => o.TimeToFirstToken = TimeSpan.FromMilliseconds(30)), r => r.StatisticsSyncInterval = TimeSpan.FromMilliseconds(100));
-        await using ServiceProvider second = RedisTestSupport.Instance(_redis, prefix, Configure, redisOptions: r => r.StatisticsSyncInterval = TimeSpan.FromMilliseconds(100));
+        await using ServiceProvider first = RedisTestSupport.Instance(Redis, prefix, Configure, f => f.ConfigureDefaults(o => o.TimeToFirstToken = TimeSpan.FromMilliseconds(30)), r => r.StatisticsSyncInterval = TimeSpan.FromMilliseconds(100));
+        await using ServiceProvider second = RedisTestSupport.Instance(Redis, prefix, Configure, redisOptions: r => r.StatisticsSyncInterval = TimeSpan.FromMilliseconds(100));
         IRoutingStatisticsStore seen = second.GetRequiredService<IRoutingStatisticsStore>();
         Assert.That(seen.GetStatistics("mini").Latency, Is.Null);
 

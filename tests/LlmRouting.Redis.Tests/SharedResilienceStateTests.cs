@@ -6,26 +6,14 @@ namespace LlmRouting.Redis.Tests;
 
 /// <summary>Circuit state and rate-limit counters shared by independent instances through Redis (store level).</summary>
 [TestFixture]
-[NonParallelizable]
-public class SharedResilienceStateTests
+public class SharedResilienceStateTests : RedisTestBase
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public void StartRedis() => _redis = RedisServer.Start();
-
-    [OneTimeTearDown]
-    public void StopRedis() => _redis.Dispose();
-
-    [SetUp]
-    public void EnsureRunning() => _redis.Restart();
-
     [Test]
     public async Task A_circuit_opened_by_one_instance_is_seen_open_by_the_others_within_one_second([Values] bool viaPublish)
     {
         string prefix = RedisTestSupport.Prefix("circuit" + viaPublish);
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix);
-        var instances = Enumerable.Range(0, 3).Select(_ => RedisTestSupport.Connection(_redis, prefix, o => o.HealthRefreshInterval = viaPublish ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(500))).ToArray();
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix);
+        var instances = Enumerable.Range(0, 3).Select(_ => RedisTestSupport.Connection(Redis, prefix, o => o.HealthRefreshInterval = viaPublish ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(500))).ToArray();
         using var opener = new RedisCircuitStateStore(c1);
         var others = instances.Select(c => new RedisCircuitStateStore(c)).ToArray();
         try
@@ -86,14 +74,14 @@ public class SharedResilienceStateTests
     {
         string prefix = RedisTestSupport.Prefix("circuitdown");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var a = new RedisCircuitStateStore(c1, time, startTimer: false);
         using var b = new RedisCircuitStateStore(c2, time, startTimer: false);
         await a.ReportOpenedAsync("d", TimeSpan.FromSeconds(10));
         Assert.That(await b.RefreshAsync(), Is.True);
         Assert.That(b.IsOpen("d", out _), Is.True);
 
-        _redis.Stop();
+        Redis.Stop();
         Assert.That(await b.RefreshAsync(), Is.False);
         Assert.That(b.IsOpen("d", out _), Is.True, "the last known state stays in use");
         Assert.That(await b.ReportOpenedAsync("e", TimeSpan.FromSeconds(10)), Is.False);
@@ -101,7 +89,7 @@ public class SharedResilienceStateTests
         time.Advance(TimeSpan.FromSeconds(11));
         Assert.That(b.IsOpen("d", out _), Is.False, "the break ended");
 
-        _redis.Restart();
+        Redis.Restart();
         bool back = false;
         for (int i = 0; i < 100 && !back; i++)
         {
@@ -121,7 +109,7 @@ public class SharedResilienceStateTests
     public async Task The_newer_transition_wins_whatever_order_instances_publish_in()
     {
         string prefix = RedisTestSupport.Prefix("newer");
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var a = new RedisCircuitStateStore(c1, startTimer: false);
         using var b = new RedisCircuitStateStore(c2, startTimer: false);
         DateTimeOffset t0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); // shared with ms precision
@@ -150,7 +138,7 @@ public class SharedResilienceStateTests
     {
         const int Limit = 300;
         string prefix = RedisTestSupport.Prefix("rpm");
-        var connections = Enumerable.Range(0, 4).Select(_ => RedisTestSupport.Connection(_redis, prefix)).ToArray();
+        var connections = Enumerable.Range(0, 4).Select(_ => RedisTestSupport.Connection(Redis, prefix)).ToArray();
         try
         {
             RedisRateLimitCounter[] counters = connections.Select(c => new RedisRateLimitCounter(c)).ToArray();
@@ -180,7 +168,7 @@ public class SharedResilienceStateTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
         string prefix = RedisTestSupport.Prefix("window");
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         var a = new RedisRateLimitCounter(c1, time);
         var b = new RedisRateLimitCounter(c2, time);
 
@@ -213,7 +201,7 @@ public class SharedResilienceStateTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
         string prefix = RedisTestSupport.Prefix("seam");
-        using RedisConnection c1 = RedisTestSupport.Connection(_redis, prefix), c2 = RedisTestSupport.Connection(_redis, prefix);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
         using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
         using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
         DateTimeOffset now = time.GetUtcNow();
@@ -235,12 +223,12 @@ public class SharedResilienceStateTests
     public async Task Without_redis_the_counter_admits_on_local_limits_and_counts_the_fallback()
     {
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
-        using RedisConnection connection = RedisTestSupport.Connection(_redis, RedisTestSupport.Prefix("limitdown"));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("limitdown"));
         var counter = new RedisRateLimitCounter(connection);
         Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.True);
         Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.False);
 
-        _redis.Stop();
+        Redis.Stop();
         SharedRateLimitDecision down = await counter.TryAcquireAsync("d", 1, null, 0);
         Assert.That((down.Acquired, down.IsLocalOnly), Is.EqualTo((true, true)));
         Assert.That(fallbacks.GetMeasurementSnapshot().Single().Tags["llm_routing.redis.operation"], Is.EqualTo("ratelimit.acquire"));
