@@ -35,12 +35,6 @@ internal sealed class IbanDetector : IProfiledPiiDetector
     /// <summary>Gets the number of countries whose IBAN length is known.</summary>
     internal static int CountryCount => s_lengths.Count;
 
-    public void Detect(string text, List<PiiMatch> matches)
-    {
-        using TextProfile profile = TextProfile.Of(text);
-        Detect(text, matches, profile);
-    }
-
     /// <inheritdoc/>
     public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {

@@ -53,18 +53,8 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
 
     public IReadOnlyCollection<string> EntityTypes { get; }
 
-    public void Detect(string text, List<PiiMatch> matches)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(matches);
-        using TextProfile profile = TextProfile.Of(text);
-        Detect(text, matches, profile);
-    }
-
     /// <inheritdoc/>
-    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
-
-    private void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {
         if (profile.MaxDigitCluster == 0)
         {

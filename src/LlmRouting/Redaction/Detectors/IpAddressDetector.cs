@@ -17,18 +17,8 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.IpAddress];
 
-    public void Detect(string text, List<PiiMatch> matches)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(matches);
-        using TextProfile profile = TextProfile.Of(text);
-        Detect(text, matches, profile);
-    }
-
     /// <inheritdoc/>
-    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
-
-    private static void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {
         ReadOnlySpan<char> span = text.AsSpan();
         int before = matches.Count;

@@ -57,18 +57,8 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
 
     public IReadOnlyCollection<string> EntityTypes { get; } = [PiiEntityTypes.PhoneNumber];
 
-    public void Detect(string text, List<PiiMatch> matches)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(matches);
-        using TextProfile profile = TextProfile.Of(text);
-        Detect(text, matches, profile);
-    }
-
     /// <inheritdoc/>
-    void IProfiledPiiDetector.Detect(string text, List<PiiMatch> matches, in TextProfile profile) => Detect(text, matches, profile);
-
-    private void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
+    public void Detect(string text, List<PiiMatch> matches, in TextProfile profile)
     {
         if (profile.MaxDigitCluster < 6)
         {

@@ -79,9 +79,21 @@ internal readonly record struct DigitCluster(int Start, int End, int Digits)
     public (int From, int To) Window(int textLength) => (Math.Max(0, Start - 2), Math.Min(textLength, End + 2));
 }
 
-/// <summary>A detector that can use a <see cref="TextProfile"/> computed once for all detectors.</summary>
+/// <summary>
+/// A detector that can use a <see cref="TextProfile"/> computed once for all detectors. Used on its own, it computes the
+/// profile itself.
+/// </summary>
 internal interface IProfiledPiiDetector : IPiiDetector
 {
+    /// <inheritdoc/>
+    void IPiiDetector.Detect(string text, List<PiiMatch> matches)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(matches);
+        using TextProfile profile = TextProfile.Of(text);
+        Detect(text, matches, profile);
+    }
+
     /// <summary>Adds the matches in <paramref name="text"/> to <paramref name="matches"/>, using <paramref name="profile"/> to skip hopeless texts.</summary>
     void Detect(string text, List<PiiMatch> matches, in TextProfile profile);
 }
