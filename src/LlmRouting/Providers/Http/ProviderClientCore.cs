@@ -103,12 +103,8 @@ internal sealed class ProviderClientCore
         ?? throw new InvalidOperationException($"No model was given: set ChatOptions.ModelId or {_optionsTypeName}.DefaultModelId.");
 
     /// <summary>Creates the error and header context of one call to <paramref name="model"/>.</summary>
-    public ProviderHttpCall CreateCall(string model)
-    {
-        TimeProvider clock = TimeProvider;
-        Func<HttpResponseHeaders, TimeProvider, RateLimitInfo?> reader = _rateLimitReader;
-        return new(ProviderName, model, _deploymentName, clock, RevealApiKey(), _requestIdHeaders, headers => reader(headers, clock));
-    }
+    public ProviderHttpCall CreateCall(string model) =>
+        new(ProviderName, model, _deploymentName, TimeProvider, RevealApiKey(), _requestIdHeaders, _rateLimitReader);
 
     /// <summary>Creates a JSON POST to <paramref name="uri"/> with the extra headers; the adapter adds its authentication.</summary>
     public HttpRequestMessage CreateJsonRequest(Uri uri, byte[] body, bool stream)

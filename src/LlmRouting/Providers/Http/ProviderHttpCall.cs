@@ -28,7 +28,7 @@ internal sealed class ProviderHttpCall
     /// <param name="timeProvider">The clock for <c>Retry-After</c> dates.</param>
     /// <param name="secret">The API key, redacted from any provider text copied into messages.</param>
     /// <param name="requestIdHeaders">Reply headers holding the provider's request id, in order of preference.</param>
-    /// <param name="rateLimitReader">Reads rate limits from reply headers.</param>
+    /// <param name="rateLimitReader">Reads rate limits from reply headers; it gets <paramref name="timeProvider"/> for reset dates (a static delegate: nothing is allocated per call).</param>
     public ProviderHttpCall(
         string provider,
         string? model,
@@ -36,7 +36,7 @@ internal sealed class ProviderHttpCall
         TimeProvider timeProvider,
         string? secret,
         IReadOnlyList<string> requestIdHeaders,
-        Func<HttpResponseHeaders, RateLimitInfo?> rateLimitReader)
+        Func<HttpResponseHeaders, TimeProvider, RateLimitInfo?> rateLimitReader)
     {
         Provider = provider;
         Model = model;
@@ -63,7 +63,7 @@ internal sealed class ProviderHttpCall
     public IReadOnlyList<string> RequestIdHeaders { get; }
 
     /// <summary>Gets the rate-limit reader.</summary>
-    public Func<HttpResponseHeaders, RateLimitInfo?> RateLimitReader { get; }
+    public Func<HttpResponseHeaders, TimeProvider, RateLimitInfo?> RateLimitReader { get; }
 
     /// <summary>Sends <paramref name="request"/>, translating transport failures into <see cref="LlmProviderException"/>.</summary>
     /// <param name="client">The HTTP client.</param>
@@ -229,7 +229,7 @@ internal sealed class ProviderHttpCall
             StatusCode = response?.StatusCode is { } s && s != HttpStatusCode.OK ? s : null,
             ProviderRequestId = (headers is null ? null : ProviderResponseHeaders.GetFirstOf(headers, RequestIdHeaders)) ?? providerRequestId,
             RetryAfter = headers is null ? null : ProviderResponseHeaders.GetRetryAfter(headers, TimeProvider),
-            RateLimits = headers is null ? null : RateLimitReader(headers),
+            RateLimits = headers is null ? null : RateLimitReader(headers, TimeProvider),
             ProviderErrorCode = providerErrorCode,
         };
     }
@@ -294,7 +294,7 @@ internal sealed class ProviderHttpCall
     /// <summary>Reads the rate limits of a reply.</summary>
     /// <param name="response">The reply.</param>
     /// <returns>The limits, or <see langword="null"/>.</returns>
-    public RateLimitInfo? GetRateLimits(HttpResponseMessage response) => RateLimitReader(response.Headers);
+    public RateLimitInfo? GetRateLimits(HttpResponseMessage response) => RateLimitReader(response.Headers, TimeProvider);
 
     /// <summary>
     /// Gets the properties a successful reply carries from its headers (<see cref="LlmResponsePropertyKeys.RateLimits"/>,

@@ -177,7 +177,7 @@ public sealed class ProviderParserFuzzTests
         {
             byte[] bytes = new byte[random.Next(0, 2048)];
             random.NextBytes(bytes);
-            var call = new ProviderHttpCall("fuzz", "m", null, TimeProvider.System, null, ["x-request-id"], ProviderResponseHeaders.GetXRateLimits);
+            var call = new ProviderHttpCall("fuzz", "m", null, TimeProvider.System, null, ["x-request-id"], static (headers, _) => ProviderResponseHeaders.GetXRateLimits(headers));
             using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new TrickleStream(bytes, random)) };
             int count = 0;
             Task read = Task.Run(async () =>

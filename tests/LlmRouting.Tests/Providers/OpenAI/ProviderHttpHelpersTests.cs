@@ -73,7 +73,7 @@ public sealed class ProviderHttpHelpersTests
     [Test]
     public void Sanitize_removes_the_secret_control_characters_and_truncates()
     {
-        var call = new ProviderHttpCall("p", "m", null, TimeProvider.System, "sk-secret-123456789", ["x-request-id"], _ => null);
+        var call = new ProviderHttpCall("p", "m", null, TimeProvider.System, "sk-secret-123456789", ["x-request-id"], static (_, _) => null);
 
         Assert.That(call.Sanitize("bad key sk-secret-123456789\r\nnext line"), Is.EqualTo("bad key ***  next line"));
         Assert.That(call.Sanitize(new string('a', 2000)), Has.Length.EqualTo(ProviderHttpCall.MaxProviderTextLength + 1));
@@ -84,7 +84,7 @@ public sealed class ProviderHttpHelpersTests
     [Test]
     public void Transport_failures_translate_and_caller_cancellation_always_wins()
     {
-        var call = new ProviderHttpCall("p", "m", "d", TimeProvider.System, null, ["x-request-id"], _ => null);
+        var call = new ProviderHttpCall("p", "m", "d", TimeProvider.System, null, ["x-request-id"], static (_, _) => null);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
