@@ -42,26 +42,8 @@ public class ChainOverheadBenchmarks : IDisposable
     public Task<ChatResponse> Chain() => _chain.GetResponseAsync(_messages);
 
     [Benchmark]
-    public async Task<int> BareStreaming()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _bare.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> BareStreaming() => StreamCounting.CountAsync(_bare, _messages);
 
     [Benchmark]
-    public async Task<int> ChainStreaming()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _chain.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> ChainStreaming() => StreamCounting.CountAsync(_chain, _messages);
 }

@@ -69,55 +69,19 @@ public class RedactionStreamingBenchmarks : IDisposable
 
     /// <summary>The stream without the redactor.</summary>
     [Benchmark(Baseline = true)]
-    public async Task<int> BareStreaming()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _bare.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> BareStreaming() => StreamCounting.CountAsync(_bare, _messages);
 
     /// <summary>The stream through the redactor: request redaction (3 values → placeholders) once, then restoration of every chunk.</summary>
     [Benchmark]
-    public async Task<int> RedactedStreaming()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _redactor.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> RedactedStreaming() => StreamCounting.CountAsync(_redactor, _messages);
 
     /// <summary>A one-chunk stream without the redactor: with <see cref="RedactedOneChunk"/>, isolates the per-request cost.</summary>
     [Benchmark]
-    public async Task<int> BareOneChunk()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _bareOne.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> BareOneChunk() => StreamCounting.CountAsync(_bareOne, _messages);
 
     /// <summary>A one-chunk stream through the redactor: the per-request cost (request redaction, restorer, iterator).</summary>
     [Benchmark]
-    public async Task<int> RedactedOneChunk()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _redactorOne.GetStreamingResponseAsync(_messages))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> RedactedOneChunk() => StreamCounting.CountAsync(_redactorOne, _messages);
 
     /// <summary>Restoration alone over the 100 chunks with three split placeholders.</summary>
     [Benchmark]

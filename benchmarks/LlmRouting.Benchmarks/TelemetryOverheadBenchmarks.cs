@@ -99,16 +99,7 @@ public class TelemetryOverheadBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public async Task<int> BareStreaming()
-    {
-        int n = 0;
-        await foreach (ChatResponseUpdate _ in _bare.GetStreamingResponseAsync(_messages, _options).ConfigureAwait(false))
-        {
-            n++;
-        }
-
-        return n;
-    }
+    public Task<int> BareStreaming() => StreamCounting.CountAsync(_bare, _messages, _options);
 
     [Benchmark]
     public async Task<int> TelemetryStreaming()
