@@ -37,6 +37,9 @@ internal sealed class CompositePiiDetector : IPiiDetector
 
     public IReadOnlyCollection<string> EntityTypes { get; }
 
+    /// <summary>Gets the detectors run, in order (for the per-detector timing of the benchmarks).</summary>
+    internal IReadOnlyList<IPiiDetector> Detectors => _detectors;
+
     public void Detect(string text, List<PiiMatch> matches)
     {
         ArgumentNullException.ThrowIfNull(text);
