@@ -31,27 +31,12 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
             return;
         }
 
-        foreach (DigitCluster cluster in profile.Clusters)
+        foreach (ValueMatchAt m in profile.Matches(text, CardPattern(), minDigits: 12))
         {
-            if (cluster.Digits < 12)
+            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
+            if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
             {
-                continue;
-            }
-
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in CardPattern().EnumerateMatches(text.AsSpan(from, to - from)))
-            {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
-                if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
-                {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
-                }
+                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
             }
         }
     }

@@ -65,36 +65,21 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        foreach (DigitCluster cluster in profile.Clusters)
+        foreach (ValueMatchAt m in profile.Matches(text, CandidatePattern(), minDigits: 6))
         {
-            if (cluster.Digits < 6)
+            int length = m.Length;
+            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
+            int extension = FindExtension(candidate);
+            ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
+            int digits = DetectorText.CountDigits(number);
+            if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
             {
                 continue;
             }
 
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in CandidatePattern().EnumerateMatches(text.AsSpan(from, to - from)))
+            if (IsPhone(text, m.Index, m.Index + length, number, digits))
             {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                int length = m.Length;
-                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
-                int extension = FindExtension(candidate);
-                ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
-                int digits = DetectorText.CountDigits(number);
-                if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
-                {
-                    continue;
-                }
-
-                if (IsPhone(text, m.Index, m.Index + length, number, digits))
-                {
-                    matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
-                }
+                matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
             }
         }
     }

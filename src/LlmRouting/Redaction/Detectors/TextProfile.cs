@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace LlmRouting;
 
 /// <summary>
@@ -31,6 +33,18 @@ internal readonly struct TextProfile : IDisposable
 
     /// <summary>Gets the digit clusters of the text, in order.</summary>
     public ReadOnlySpan<DigitCluster> Clusters => _clusters is null ? default : _clusters.AsSpan(0, _count);
+
+    /// <summary>
+    /// Enumerates the matches of <paramref name="pattern"/> on the clusters of <paramref name="text"/> that hold at least
+    /// <paramref name="minDigits"/> digits (and <paramref name="minDots"/> dots): the number detectors' loop. The pattern runs
+    /// on each cluster with two characters of context on each side (for look-arounds); matches starting before their
+    /// cluster are skipped. No allocation.
+    /// </summary>
+    /// <param name="text">The text this profile was computed for.</param>
+    /// <param name="pattern">The entity's pattern.</param>
+    /// <param name="minDigits">The fewest digits a cluster must hold to be scanned.</param>
+    /// <param name="minDots">The fewest dots a cluster must hold to be scanned (IPv4 addresses need three).</param>
+    public ClusterMatches Matches(string text, Regex pattern, int minDigits, int minDots = 0) => new(text, Clusters, pattern, minDigits, minDots);
 
     /// <summary>Computes the profile of <paramref name="text"/> (one vectorised pass when there are no digits).</summary>
     public static TextProfile Of(string text)
@@ -66,6 +80,84 @@ internal readonly struct TextProfile : IDisposable
         {
             t_buffer = _clusters;
         }
+    }
+}
+
+/// <summary>The matches of a pattern on the digit clusters of a text (see <see cref="TextProfile.Matches"/>); a <c>foreach</c> enumerator.</summary>
+internal ref struct ClusterMatches
+{
+    private readonly string _text;
+    private readonly ReadOnlySpan<DigitCluster> _clusters;
+    private readonly Regex _pattern;
+    private readonly int _minDigits;
+    private readonly int _minDots;
+    private int _next;
+    private int _from;
+    private int _clusterStart;
+    private bool _scanning;
+    private Regex.ValueMatchEnumerator _matches;
+
+    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, int minDots)
+    {
+        _text = text;
+        _clusters = clusters;
+        _pattern = pattern;
+        _minDigits = minDigits;
+        _minDots = minDots;
+        _next = 0;
+        _from = _clusterStart = 0;
+        _scanning = false;
+        _matches = default;
+        Current = default;
+    }
+
+    /// <summary>Gets the current match, positioned in the whole text.</summary>
+    public ValueMatchAt Current { get; private set; }
+
+    /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+    public readonly ClusterMatches GetEnumerator() => this;
+
+    /// <summary>Moves to the next match.</summary>
+    public bool MoveNext()
+    {
+        while (true)
+        {
+            while (_scanning && _matches.MoveNext())
+            {
+                ValueMatch m = _matches.Current;
+                if (_from + m.Index >= _clusterStart)
+                {
+                    Current = new ValueMatchAt(_from + m.Index, m.Length);
+                    return true;
+                }
+            }
+
+            if (!NextCluster())
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool NextCluster()
+    {
+        while (_next < _clusters.Length)
+        {
+            DigitCluster cluster = _clusters[_next++];
+            if (cluster.Digits < _minDigits || (_minDots > 0 && _text.AsSpan(cluster.Start, cluster.End - cluster.Start).Count('.') < _minDots))
+            {
+                continue;
+            }
+
+            (int from, int to) = cluster.Window(_text.Length);
+            _from = from;
+            _clusterStart = cluster.Start;
+            _matches = _pattern.EnumerateMatches(_text.AsSpan(from, to - from));
+            _scanning = true;
+            return true;
+        }
+
+        return false;
     }
 }
 
