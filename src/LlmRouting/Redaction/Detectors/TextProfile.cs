@@ -60,7 +60,7 @@ internal readonly struct TextProfile : IDisposable
         var clusters = new DigitClusters(text);
         while (clusters.MoveNext())
         {
-            int digits = DetectorText.CountDigits(clusters.Current);
+            int digits = clusters.Digits;
             if (count == buffer.Length)
             {
                 Array.Resize(ref buffer, buffer.Length * 2);
