@@ -24,7 +24,7 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
         int before = matches.Count;
 
         // An address is digits joined by three dots, which a cluster never splits: fewer dots, no address.
-        foreach (ValueMatchAt w in profile.Matches(text, V4Pattern(), minDigits: 4, minDots: 3))
+        foreach (ValueMatchAt w in profile.Matches(text, V4Pattern(), minDigits: 4, static (_, cluster) => cluster.Count('.') >= 3))
         {
             int index = w.Index;
             if ((index > 0 && text[index - 1] == 'v') || DetectorText.KeywordBefore(text, index, 16, s_versionWords))

@@ -36,15 +36,16 @@ internal readonly struct TextProfile : IDisposable
 
     /// <summary>
     /// Enumerates the matches of <paramref name="pattern"/> on the clusters of <paramref name="text"/> that hold at least
-    /// <paramref name="minDigits"/> digits (and <paramref name="minDots"/> dots): the number detectors' loop. The pattern runs
+    /// <paramref name="minDigits"/> digits (and pass <paramref name="filter"/>): the number detectors' loop. The pattern runs
     /// on each cluster with two characters of context on each side (for look-arounds); matches starting before their
     /// cluster are skipped. No allocation.
     /// </summary>
     /// <param name="text">The text this profile was computed for.</param>
     /// <param name="pattern">The entity's pattern.</param>
     /// <param name="minDigits">The fewest digits a cluster must hold to be scanned.</param>
-    /// <param name="minDots">The fewest dots a cluster must hold to be scanned (IPv4 addresses need three).</param>
-    public ClusterMatches Matches(string text, Regex pattern, int minDigits, int minDots = 0) => new(text, Clusters, pattern, minDigits, minDots);
+    /// <param name="filter">A cheap test that returns <see langword="false"/> only for windows where <paramref name="pattern"/>
+    /// certainly has no match starting in the cluster; <see langword="null"/> to scan every cluster with enough digits.</param>
+    public ClusterMatches Matches(string text, Regex pattern, int minDigits, ClusterFilter? filter = null) => new(text, Clusters, pattern, minDigits, filter);
 
     /// <summary>Computes the profile of <paramref name="text"/> (one vectorised pass when there are no digits).</summary>
     public static TextProfile Of(string text)
@@ -83,6 +84,12 @@ internal readonly struct TextProfile : IDisposable
     }
 }
 
+/// <summary>A cheap test of a digit cluster before a pattern runs on it (see <see cref="TextProfile.Matches"/>).</summary>
+/// <param name="window">The cluster with its two characters of context on each side, as the pattern sees it.</param>
+/// <param name="cluster">The cluster alone.</param>
+/// <returns><see langword="false"/> only if the pattern certainly has no match starting in the cluster.</returns>
+internal delegate bool ClusterFilter(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster);
+
 /// <summary>The matches of a pattern on the digit clusters of a text (see <see cref="TextProfile.Matches"/>); a <c>foreach</c> enumerator.</summary>
 internal ref struct ClusterMatches
 {
@@ -90,20 +97,20 @@ internal ref struct ClusterMatches
     private readonly ReadOnlySpan<DigitCluster> _clusters;
     private readonly Regex _pattern;
     private readonly int _minDigits;
-    private readonly int _minDots;
+    private readonly ClusterFilter? _filter;
     private int _next;
     private int _from;
     private int _clusterStart;
     private bool _scanning;
     private Regex.ValueMatchEnumerator _matches;
 
-    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, int minDots)
+    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, ClusterFilter? filter)
     {
         _text = text;
         _clusters = clusters;
         _pattern = pattern;
         _minDigits = minDigits;
-        _minDots = minDots;
+        _filter = filter;
         _next = 0;
         _from = _clusterStart = 0;
         _scanning = false;
@@ -144,12 +151,17 @@ internal ref struct ClusterMatches
         while (_next < _clusters.Length)
         {
             DigitCluster cluster = _clusters[_next++];
-            if (cluster.Digits < _minDigits || (_minDots > 0 && _text.AsSpan(cluster.Start, cluster.End - cluster.Start).Count('.') < _minDots))
+            if (cluster.Digits < _minDigits)
             {
                 continue;
             }
 
             (int from, int to) = cluster.Window(_text.Length);
+            if (_filter is not null && !_filter(_text.AsSpan(from, to - from), _text.AsSpan(cluster.Start, cluster.End - cluster.Start)))
+            {
+                continue;
+            }
+
             _from = from;
             _clusterStart = cluster.Start;
             _matches = _pattern.EnumerateMatches(_text.AsSpan(from, to - from));

@@ -29,7 +29,7 @@ internal sealed partial class UsSsnDetector : IProfiledPiiDetector
         Span<char> digits = stackalloc char[9];
         int headerEnd = text.IndexOf('\n', StringComparison.Ordinal);
         bool csvHeader = headerEnd > 0 && text.AsSpan(0, headerEnd).Contains(',') && text.AsSpan(0, headerEnd).IndexOfAny(s_context) >= 0;
-        foreach (ValueMatchAt m in profile.Matches(text, SsnPattern(), minDigits: 9))
+        foreach (ValueMatchAt m in profile.Matches(text, SsnPattern(), minDigits: 9, MayHoldSsn))
         {
             ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
             int n = 0;
@@ -66,6 +66,39 @@ internal sealed partial class UsSsnDetector : IProfiledPiiDetector
                 matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsSsn));
             }
         }
+    }
+
+    /// <summary>
+    /// Returns <see langword="false"/> when <see cref="SsnPattern"/> certainly has no match in <paramref name="window"/>: every
+    /// match starts with a whole run of 3 digits (3-2-4 or 3-6 grouped), 5 digits (5-4) or 9 digits (ungrouped), so an ASCII
+    /// window without such a run has none ("4111 1111 1111 1111", "+44 20 7946 0958"). Windows with other characters than
+    /// ASCII are always scanned (<c>\d</c> and <c>\w</c> also match other scripts' digits and letters).
+    /// </summary>
+    internal static bool MayHoldSsn(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster)
+    {
+        if (!System.Text.Ascii.IsValid(window))
+        {
+            return true;
+        }
+
+        int run = 0;
+        foreach (char c in window)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                run++;
+                continue;
+            }
+
+            if (run is 3 or 5 or 9)
+            {
+                return true;
+            }
+
+            run = 0;
+        }
+
+        return run is 3 or 5 or 9;
     }
 
     /// <summary>Applies the SSA allocation rules to nine digits.</summary>
