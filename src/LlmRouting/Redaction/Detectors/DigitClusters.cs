@@ -49,6 +49,17 @@ internal ref struct DigitClusters
         }
 
         int start = _position + found;
+
+        // A lone digit that nothing can continue (inside a token such as "Ab3dEf") is the commonest cluster: settle it at once.
+        if ((start + 1 == text.Length || !CanContinue(text[start + 1])) && (start == _position || text[start - 1] is not ('+' or '(')))
+        {
+            Start = start;
+            End = start + 1;
+            Digits = 1;
+            _position = start + 1;
+            return true;
+        }
+
         while (start > _position && text[start - 1] is '+' or '(')
         {
             start--;
@@ -94,4 +105,7 @@ internal ref struct DigitClusters
         _position = Math.Max(end, _position + found + 1);
         return true;
     }
+
+    /// <summary>Returns whether <paramref name="c"/>, right after a digit, may belong to the same cluster (see <see cref="MoveNext"/>).</summary>
+    private static bool CanContinue(char c) => char.IsAsciiDigit(c) || c is ' ' or '-' or '.' or '/' or '(' or ')' or 'x' or 'X' or '#' or 'e' or 'E';
 }
