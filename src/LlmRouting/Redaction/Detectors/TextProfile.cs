@@ -45,7 +45,10 @@ internal readonly struct TextProfile : IDisposable
     /// <param name="minDigits">The fewest digits a cluster must hold to be scanned.</param>
     /// <param name="filter">A cheap test that returns <see langword="false"/> only for windows where <paramref name="pattern"/>
     /// certainly has no match starting in the cluster; <see langword="null"/> to scan every cluster with enough digits.</param>
-    public ClusterMatches Matches(string text, Regex pattern, int minDigits, ClusterFilter? filter = null) => new(text, Clusters, pattern, minDigits, filter);
+    /// <param name="scanner">A hand-written scanner that finds exactly the matches of <paramref name="pattern"/>, run instead
+    /// of it; <see langword="null"/> to run the pattern.</param>
+    public ClusterMatches Matches(string text, Regex pattern, int minDigits, ClusterFilter? filter = null, WindowScanner? scanner = null) =>
+        new(text, Clusters, pattern, minDigits, filter, scanner);
 
     /// <summary>Computes the profile of <paramref name="text"/> (one vectorised pass when there are no digits).</summary>
     public static TextProfile Of(string text)
@@ -90,6 +93,17 @@ internal readonly struct TextProfile : IDisposable
 /// <returns><see langword="false"/> only if the pattern certainly has no match starting in the cluster.</returns>
 internal delegate bool ClusterFilter(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster);
 
+/// <summary>
+/// Finds the next match of a pattern in a cluster's window by hand (see <see cref="TextProfile.Matches"/>), with the
+/// semantics of <see cref="Regex.EnumerateMatches(ReadOnlySpan{char}, int)"/>: the leftmost match at or after
+/// <paramref name="position"/>, which then moves past it.
+/// </summary>
+/// <param name="window">The cluster with its two characters of context on each side.</param>
+/// <param name="position">Where to look from; on return, where to look for the next match.</param>
+/// <param name="match">The match found, positioned in <paramref name="window"/>.</param>
+/// <returns>Whether a match was found.</returns>
+internal delegate bool WindowScanner(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match);
+
 /// <summary>The matches of a pattern on the digit clusters of a text (see <see cref="TextProfile.Matches"/>); a <c>foreach</c> enumerator.</summary>
 internal ref struct ClusterMatches
 {
@@ -98,14 +112,20 @@ internal ref struct ClusterMatches
     private readonly Regex _pattern;
     private readonly int _minDigits;
     private readonly ClusterFilter? _filter;
+    private readonly WindowScanner? _scanner;
+    private ReadOnlySpan<char> _window;
+    private int _position;
     private int _next;
     private int _from;
     private int _clusterStart;
     private bool _scanning;
     private Regex.ValueMatchEnumerator _matches;
 
-    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, ClusterFilter? filter)
+    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, ClusterFilter? filter, WindowScanner? scanner)
     {
+        _scanner = scanner;
+        _window = default;
+        _position = 0;
         _text = text;
         _clusters = clusters;
         _pattern = pattern;
@@ -129,9 +149,25 @@ internal ref struct ClusterMatches
     {
         while (true)
         {
-            while (_scanning && _matches.MoveNext())
+            while (_scanning)
             {
-                ValueMatch m = _matches.Current;
+                ValueMatchAt m;
+                if (_scanner is not null)
+                {
+                    if (!_scanner(_window, ref _position, out m))
+                    {
+                        break;
+                    }
+                }
+                else if (_matches.MoveNext())
+                {
+                    m = new ValueMatchAt(_matches.Current.Index, _matches.Current.Length);
+                }
+                else
+                {
+                    break;
+                }
+
                 if (_from + m.Index >= _clusterStart)
                 {
                     Current = new ValueMatchAt(_from + m.Index, m.Length);
@@ -164,7 +200,13 @@ internal ref struct ClusterMatches
 
             _from = from;
             _clusterStart = cluster.Start;
-            _matches = _pattern.EnumerateMatches(_text.AsSpan(from, to - from));
+            _window = _text.AsSpan(from, to - from);
+            _position = 0;
+            if (_scanner is null)
+            {
+                _matches = _pattern.EnumerateMatches(_window);
+            }
+
             _scanning = true;
             return true;
         }

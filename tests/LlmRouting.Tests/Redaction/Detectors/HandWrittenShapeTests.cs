@@ -78,6 +78,43 @@ public class HandWrittenShapeTests
         }
     }
 
+    [Test]
+    public void The_card_scanner_finds_what_the_card_pattern_finds()
+    {
+        var pattern = new Regex(@"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])", RegexOptions.CultureInvariant);
+        string[] windows =
+        [
+            "4111 1111 1111 1111", " 4111-1111-1111-1111-", "x4111111111111111", "4111 1111 1111 1111 2222", "12345678901234567890123",
+            "-411111111111111", "4111 1111 1111 1111 x", "4111  1111 1111 1111", "a 5500 0000 0000 0004, b", "\u0663411111111111111",
+            "41111111111111\u0663", "4111111111111 4111111111111", "_4111111111111", "4111111111111_",
+        ];
+        var random = new Random(11);
+        const string alphabet = "0123456789012345678901234567890123456789  --x_.\u0663";
+        IEnumerable<string> all = windows.Concat(Enumerable.Range(0, 100_000).Select(_ =>
+            new string(Enumerable.Range(0, random.Next(10, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
+        int matched = 0;
+        foreach (string window in all)
+        {
+            List<(int, int)> expected = [];
+            foreach (ValueMatch m in pattern.EnumerateMatches(window))
+            {
+                expected.Add((m.Index, m.Length));
+            }
+
+            List<(int, int)> actual = [];
+            int position = 0;
+            while (CreditCardDetector.NextCandidate(window, ref position, out ValueMatchAt found))
+            {
+                actual.Add((found.Index, found.Length));
+            }
+
+            matched += expected.Count;
+            Assert.That(actual, Is.EqualTo(expected), window);
+        }
+
+        Assert.That(matched, Is.GreaterThan(1000), "the random windows must exercise the matching side too");
+    }
+
     [TestCase("x")]
     [TestCase("\u00E9t\u00E9")]
     public void Key_name_anchors_must_be_ascii_and_two_characters_long(string anchor) =>
