@@ -142,15 +142,15 @@ public class SharedResilienceStateTests : RedisTestBase
         try
         {
             RedisRateLimitCounter[] counters = connections.Select(c => new RedisRateLimitCounter(c)).ToArray();
-            Task<SharedRateLimitDecision>[] attempts = counters
+            Task<SharedAdmission>[] attempts = counters
                 .SelectMany(c => Enumerable.Range(0, 150).Select(_ => Task.Run(() => c.TryAcquireAsync("acct", Limit, null, 10))))
                 .ToArray();
-            SharedRateLimitDecision[] decisions = await Task.WhenAll(attempts);
+            SharedAdmission[] decisions = await Task.WhenAll(attempts);
 
-            int admitted = decisions.Count(d => d.Acquired);
+            int admitted = decisions.Count(d => d.IsAcquired);
             Assert.That(decisions.Any(d => d.IsLocalOnly), Is.False, "Redis answered every request");
             Assert.That(admitted, Is.InRange(Limit * 0.95, Limit * 1.05), $"{admitted} of 600 admitted");
-            SharedRateLimitDecision refused = decisions.First(d => !d.Acquired);
+            SharedAdmission refused = decisions.First(d => !d.IsAcquired);
             Assert.That(refused.Reason, Is.EqualTo("requests_per_minute"));
             Assert.That(refused.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(55)).And.LessThanOrEqualTo(TimeSpan.FromSeconds(60)));
         }
@@ -172,28 +172,28 @@ public class SharedResilienceStateTests : RedisTestBase
         var a = new RedisRateLimitCounter(c1, time);
         var b = new RedisRateLimitCounter(c2, time);
 
-        SharedRateLimitDecision first = await a.TryAcquireAsync("d", null, 1000, 400);
-        Assert.That(first.Acquired, Is.True);
-        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True);
-        SharedRateLimitDecision third = await b.TryAcquireAsync("d", null, 1000, 400);
-        Assert.That((third.Acquired, third.Reason), Is.EqualTo((false, "tokens_per_minute")));
+        SharedAdmission first = await a.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That(first.IsAcquired, Is.True);
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).IsAcquired, Is.True);
+        SharedAdmission third = await b.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That((third.IsAcquired, third.Reason), Is.EqualTo((false, "tokens_per_minute")));
         Assert.That(third.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(60)));
 
-        Assert.That(await a.SettleAsync(first, 100), Is.True, "the first request used fewer tokens than estimated");
-        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True, "100 + 400 + 400 fits 1000");
+        Assert.That(await a.SettleAsync("d", first, 100), Is.True, "the first request used fewer tokens than estimated");
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).IsAcquired, Is.True, "100 + 400 + 400 fits 1000");
 
         time.Advance(TimeSpan.FromSeconds(30));
-        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True);
         for (int i = 0; i < 1; i++)
         {
-            Assert.That((await b.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+            Assert.That((await b.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True);
         }
 
-        SharedRateLimitDecision full = await a.TryAcquireAsync("d", 5, null, 0);
-        Assert.That((full.Acquired, full.Reason), Is.EqualTo((false, "requests_per_minute")), "five requests in the last minute");
+        SharedAdmission full = await a.TryAcquireAsync("d", 5, null, 0);
+        Assert.That((full.IsAcquired, full.Reason), Is.EqualTo((false, "requests_per_minute")), "five requests in the last minute");
         Assert.That(full.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(30)));
         time.Advance(TimeSpan.FromSeconds(30));
-        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True, "the first three aged out");
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True, "the first three aged out");
     }
 
     [Test]
@@ -225,12 +225,12 @@ public class SharedResilienceStateTests : RedisTestBase
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
         using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("limitdown"));
         var counter = new RedisRateLimitCounter(connection);
-        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.True);
-        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.False);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).IsAcquired, Is.True);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).IsAcquired, Is.False);
 
         Redis.Stop();
-        SharedRateLimitDecision down = await counter.TryAcquireAsync("d", 1, null, 0);
-        Assert.That((down.Acquired, down.IsLocalOnly), Is.EqualTo((true, true)));
+        SharedAdmission down = await counter.TryAcquireAsync("d", 1, null, 0);
+        Assert.That((down.IsAcquired, down.IsLocalOnly), Is.EqualTo((true, true)));
         Assert.That(fallbacks.GetMeasurementSnapshot().Single().Tags["llm_routing.redis.operation"], Is.EqualTo("ratelimit.acquire"));
     }
 }
