@@ -12,7 +12,8 @@ namespace LlmRouting.Redis;
 /// (<see cref="RedisRateLimitCounter"/>), so <c>RequestsPerMinute</c> and <c>TokensPerMinute</c> hold across every instance on the
 /// request path. As an <see cref="IRateLimitCounterStore"/> it keeps a local mirror of the fleet's one-second buckets for the
 /// router's fast saturation check: every <see cref="LlmRoutingRedisOptions.RateLimitSyncInterval"/> one script reads the buckets
-/// back (and adds counts made while Redis was unreachable); this instance's admissions since that read are added locally.
+/// back (and adds token settlements, batched, and counts made while Redis was unreachable); this instance's admissions since that
+/// read are added locally.
 /// </summary>
 /// <remarks>
 /// The mirror only decides whether a deployment looks saturated before trying it (a stale mirror costs one refused round trip, or
@@ -134,22 +135,20 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
     }
 
     /// <inheritdoc/>
-    public async ValueTask SettleAsync(string deployment, SharedAdmission admission, long actualTokens, CancellationToken cancellationToken)
+    /// <remarks>
+    /// No round trip per request: the correction counts in this instance's view at once and reaches Redis with the next exchange
+    /// (within <see cref="LlmRoutingRedisOptions.RateLimitSyncInterval"/>), in the second the request was counted in.
+    /// </remarks>
+    public ValueTask SettleAsync(string deployment, SharedAdmission admission, long actualTokens, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
         actualTokens = Math.Max(0, actualTokens);
-        if (!admission.IsAcquired || actualTokens == admission.Tokens)
-        {
-            return;
-        }
-
-        if (admission.IsLocalOnly)
+        if (admission.IsAcquired && actualTokens != admission.Tokens)
         {
             Add(deployment, DateTimeOffset.FromUnixTimeSeconds(admission.Ticket), 0, actualTokens - admission.Tokens);
-            return;
         }
 
-        await _counter.SettleAsync(deployment, admission, actualTokens).ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Reads the fleet's counts and sends counts made while Redis was unreachable (runs on the timer; callable by tests).</summary>
