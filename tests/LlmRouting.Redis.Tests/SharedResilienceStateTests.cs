@@ -194,6 +194,11 @@ public class SharedResilienceStateTests : RedisTestBase
         Assert.That(full.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(30)));
         time.Advance(TimeSpan.FromSeconds(30));
         Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True, "the first three aged out");
+
+        time.Advance(TimeSpan.FromMinutes(5)); // more than a window of seconds to prune: recounted from the buckets
+        Assert.That((await b.TryAcquireAsync("d", 1, 1000, 400)).IsAcquired, Is.True, "everything aged out");
+        SharedAdmission second = await a.TryAcquireAsync("d", 1, 1000, 400);
+        Assert.That((second.IsAcquired, second.Reason, second.RetryAfter), Is.EqualTo((false, "requests_per_minute", (TimeSpan?)TimeSpan.FromSeconds(60))));
     }
 
     [Test]
@@ -217,6 +222,36 @@ public class SharedResilienceStateTests : RedisTestBase
         Assert.That(a.Get("d", now), Is.EqualTo(expected));
         Assert.That(b.Get("d", now), Is.EqualTo(expected));
         Assert.That(a.Get("d", now.AddSeconds(31)), Is.EqualTo(new RateLimitCounts(1, 300, now)), "the window rolls");
+    }
+
+    [Test]
+    public async Task The_gate_counts_its_admissions_in_its_mirror_once_and_batches_token_settlements_into_the_exchange()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        string prefix = RedisTestSupport.Prefix("gate");
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
+        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
+        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        DateTimeOffset now = time.GetUtcNow();
+
+        SharedAdmission first = await a.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None);
+        Assert.That((first.IsAcquired, first.IsLocalOnly, first.Ticket, first.Tokens), Is.EqualTo((true, false, now.ToUnixTimeSeconds(), 400L)));
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)), "the instance's own admission counts in its mirror at once");
+        Assert.That(b.Get("d", now), Is.EqualTo(default(RateLimitCounts)), "the other instance sees it after its next exchange");
+
+        Assert.That(await a.SyncAsync(), Is.True);
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)), "counted once after the exchange, not twice");
+        Assert.That(b.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)));
+
+        await a.SettleAsync("d", first, 100, CancellationToken.None);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 100, now)), "settled locally at once");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.True, "400 + 400 fits 1000");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.False, "the settlement has not reached Redis yet: 1200 > 1000");
+        Assert.That(await a.SyncAsync(), Is.True, "the exchange carries the settlement");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.True, "100 + 400 + 400 fits 1000");
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(b.Get("d", now), Is.EqualTo(new RateLimitCounts(3, 900, now)));
     }
 
     [Test]
