@@ -255,6 +255,26 @@ public class SharedResilienceStateTests : RedisTestBase
     }
 
     [Test]
+    public async Task A_deployment_idle_for_a_whole_window_is_not_exchanged_until_it_is_used_again()
+    {
+        using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("idle"));
+        using var store = new RedisRateLimitCounterStore(connection, time, startTimer: false);
+        Assert.That((await store.TryAcquireAsync("d", 10, null, 0, CancellationToken.None)).IsAcquired, Is.True);
+        Assert.That(await store.SyncAsync(), Is.True);
+
+        Redis.Stop(); // any exchange attempted now would fall back and be counted
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.That(await store.SyncAsync(), Is.True, "nothing to exchange");
+        Assert.That(fallbacks.GetMeasurementSnapshot(), Is.Empty, "no round trip for an idle deployment");
+
+        _ = store.Get("d", time.GetUtcNow()); // the router looks at it again
+        Assert.That(await store.SyncAsync(), Is.False);
+        Assert.That(fallbacks.GetMeasurementSnapshot().Select(m => m.Tags["llm_routing.redis.operation"]), Is.EqualTo(new[] { "ratelimit.sync" }));
+    }
+
+    [Test]
     public async Task Without_redis_the_counter_admits_on_local_limits_and_counts_the_fallback()
     {
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");

@@ -76,7 +76,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
     public void Add(string deployment, DateTimeOffset at, long requests, long tokens)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        Counters c = _deployments.GetOrAdd(deployment, static name => new Counters(name));
+        Counters c = _deployments.GetOrAdd(deployment, static (name, time) => new Counters(name, time.GetTimestamp()), _timeProvider);
         AddPending(c, at.ToUnixTimeSeconds(), requests, tokens);
     }
 
@@ -84,11 +84,17 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
     public RateLimitCounts Get(string deployment, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        Counters c = _deployments.GetOrAdd(deployment, static name => new Counters(name)); // from now on, the fleet's counts are fetched
+        Counters c = _deployments.GetOrAdd(deployment, static (name, time) => new Counters(name, time.GetTimestamp()), _timeProvider); // from now on, the fleet's counts are fetched
         long first = now.ToUnixTimeSeconds() - (long)IRateLimitCounterStore.Window.TotalSeconds + 1;
         long requests = 0, tokens = 0, oldest = long.MaxValue;
         lock (c)
         {
+            c.LastUsed = _timeProvider.GetTimestamp();
+            if (c.Admitted.Count > 0 && c.Admitted[0].Second < first)
+            {
+                c.Admitted.RemoveAll(a => a.Second < first); // only while exchanges fail: they remove what Redis has counted
+            }
+
             Sum(c.Fleet, first, ref requests, ref tokens, ref oldest);
             Sum(c.InFlight, first, ref requests, ref tokens, ref oldest);
             Sum(c.Pending, first, ref requests, ref tokens, ref oldest);
@@ -111,7 +117,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
         estimatedTokens = Math.Max(0, estimatedTokens);
-        Counters c = _deployments.GetOrAdd(deployment, static name => new Counters(name));
+        Counters c = _deployments.GetOrAdd(deployment, static (name, time) => new Counters(name, time.GetTimestamp()), _timeProvider);
         SharedAdmission admission = await _counter.TryAcquireAsync(deployment, requestsPerMinute, tokensPerMinute, estimatedTokens, cancellationToken).ConfigureAwait(false);
         if (!admission.IsAcquired)
         {
@@ -129,6 +135,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
         lock (c)
         {
             c.Admitted.Add(new Admission(++c.Sequence, admission.Ticket, estimatedTokens));
+            c.LastUsed = _timeProvider.GetTimestamp();
         }
 
         return admission;
@@ -164,12 +171,18 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
         {
             bool all = true;
             long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+            long first = now - (long)IRateLimitCounterStore.Window.TotalSeconds + 1;
             foreach (Counters c in _deployments.Values)
             {
                 KeyValuePair<long, (long R, long T)>[] sending;
                 long cut;
                 lock (c)
                 {
+                    if (c.Pending.Count == 0 && c.InFlight.Count == 0 && _timeProvider.GetElapsedTime(c.LastUsed) > IRateLimitCounterStore.Window)
+                    {
+                        continue; // idle for a whole window: nothing to send, and nobody reads the mirror
+                    }
+
                     foreach ((long second, (long r, long t)) in c.Pending)
                     {
                         (long ir, long it) = c.InFlight.GetValueOrDefault(second);
@@ -177,6 +190,11 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
                     }
 
                     c.Pending.Clear();
+                    foreach (long stale in c.InFlight.Keys.Where(second => second < first).ToList())
+                    {
+                        c.InFlight.Remove(stale); // out of the window: Redis would ignore it
+                    }
+
                     sending = [.. c.InFlight];
                     cut = c.Sequence; // admissions Redis confirmed before this read are in what it returns
                 }
@@ -272,7 +290,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
 
     private readonly record struct Admission(long Sequence, long Second, long Tokens);
 
-    private sealed class Counters(string name)
+    private sealed class Counters(string name, long created)
     {
         public readonly string Name = name;
         public readonly Dictionary<long, (long R, long T)> Pending = [];
@@ -280,5 +298,6 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
         public readonly List<Admission> Admitted = [];
         public Dictionary<long, (long R, long T)> Fleet = [];
         public long Sequence;
+        public long LastUsed = created;
     }
 }
