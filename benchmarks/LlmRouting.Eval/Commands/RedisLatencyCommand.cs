@@ -116,6 +116,7 @@ internal sealed class RedisLatencyCommand : IEvalCommand
             json.WriteNumber("requests", requests);
             json.WriteBoolean("streaming", streaming);
             json.WriteBoolean("rateLimit", rateLimit);
+            json.WriteNumber("roundTripsPerRequest", rateLimit ? 2 : 1);
             json.WriteNumber("inMemoryP50Ms", Math.Round(m50, 4));
             json.WriteNumber("inMemoryP99Ms", Math.Round(m99, 4));
             json.WriteNumber("redisP50Ms", Math.Round(r50, 4));

@@ -125,6 +125,7 @@ internal sealed class RedisRateLimitCounter
 
     private readonly RedisConnection _connection;
     private readonly TimeProvider _timeProvider;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, RedisKey> _keys = new(StringComparer.Ordinal);
 
     public RedisRateLimitCounter(RedisConnection connection, TimeProvider? timeProvider = null)
     {
@@ -168,8 +169,8 @@ internal sealed class RedisRateLimitCounter
             static _ => false);
     }
 
-    /// <summary>The key of a deployment's counts (shared with <see cref="RedisRateLimitCounterStore"/>'s exchange).</summary>
-    internal RedisKey Key(string deployment) => Key(_connection, deployment);
+    /// <summary>The key of a deployment's counts (shared with <see cref="RedisRateLimitCounterStore"/>'s exchange), built once per deployment.</summary>
+    internal RedisKey Key(string deployment) => _keys.GetOrAdd(deployment, static (name, connection) => Key(connection, name), _connection);
 
     internal static RedisKey Key(RedisConnection connection, string deployment) => connection.Options.KeyPrefix + "{limits}:" + deployment.ToLowerInvariant();
 
