@@ -38,7 +38,8 @@ public sealed class LlmRoutingRedisOptions
 
     /// <summary>
     /// Gets or sets how often each instance exchanges client-side rate-limit counts (<c>LlmRouting:Resilience:RateLimits</c>) with Redis.
-    /// Within one interval instances do not see each other's newest requests. The default is 100 ms.
+    /// This only refreshes the router's fast saturation check (which deployments look full before one is tried); each attempt is
+    /// admitted against the fleet's counts in Redis on the request path. The default is 100 ms.
     /// </summary>
     public TimeSpan RateLimitSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

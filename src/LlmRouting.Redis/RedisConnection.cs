@@ -51,6 +51,25 @@ internal sealed partial class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="action"/> with <paramref name="state"/> against Redis (no closure per call), or <paramref name="fallback"/> when Redis is unreachable.</summary>
+    public async Task<T> ExecuteAsync<TState, T>(string operation, Func<IDatabase, TState, Task<T>> action, TState state, Func<TState, T> fallback, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            Task<T> run = _multiplexer.Value.IsCompletedSuccessfully
+                ? action(_multiplexer.Value.Result.GetDatabase(), state)
+                : RunAsync(action, state, cancellationToken);
+            T result = await run.WaitAsync(Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+            MarkAvailable();
+            return result;
+        }
+        catch (Exception ex) when (IsConnectivityFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            MarkUnavailable(operation, ex);
+            return fallback(state);
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> against Redis and reports whether it succeeded (no fallback value).</summary>
     public async Task<bool> TryExecuteAsync(string operation, Func<IDatabase, Task> action, CancellationToken cancellationToken = default)
     {
@@ -85,6 +104,12 @@ internal sealed partial class RedisConnection : IDisposable
     {
         ConnectionMultiplexer multiplexer = await _multiplexer.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await action(multiplexer.GetDatabase()).ConfigureAwait(false);
+    }
+
+    private async Task<T> RunAsync<TState, T>(Func<IDatabase, TState, Task<T>> action, TState state, CancellationToken cancellationToken)
+    {
+        ConnectionMultiplexer multiplexer = await _multiplexer.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await action(multiplexer.GetDatabase(), state).ConfigureAwait(false);
     }
 
     internal static bool IsConnectivityFailure(Exception ex) =>

@@ -142,15 +142,15 @@ public class SharedResilienceStateTests : RedisTestBase
         try
         {
             RedisRateLimitCounter[] counters = connections.Select(c => new RedisRateLimitCounter(c)).ToArray();
-            Task<SharedRateLimitDecision>[] attempts = counters
+            Task<SharedAdmission>[] attempts = counters
                 .SelectMany(c => Enumerable.Range(0, 150).Select(_ => Task.Run(() => c.TryAcquireAsync("acct", Limit, null, 10))))
                 .ToArray();
-            SharedRateLimitDecision[] decisions = await Task.WhenAll(attempts);
+            SharedAdmission[] decisions = await Task.WhenAll(attempts);
 
-            int admitted = decisions.Count(d => d.Acquired);
+            int admitted = decisions.Count(d => d.IsAcquired);
             Assert.That(decisions.Any(d => d.IsLocalOnly), Is.False, "Redis answered every request");
             Assert.That(admitted, Is.InRange(Limit * 0.95, Limit * 1.05), $"{admitted} of 600 admitted");
-            SharedRateLimitDecision refused = decisions.First(d => !d.Acquired);
+            SharedAdmission refused = decisions.First(d => !d.IsAcquired);
             Assert.That(refused.Reason, Is.EqualTo("requests_per_minute"));
             Assert.That(refused.RetryAfter, Is.GreaterThan(TimeSpan.FromSeconds(55)).And.LessThanOrEqualTo(TimeSpan.FromSeconds(60)));
         }
@@ -172,28 +172,33 @@ public class SharedResilienceStateTests : RedisTestBase
         var a = new RedisRateLimitCounter(c1, time);
         var b = new RedisRateLimitCounter(c2, time);
 
-        SharedRateLimitDecision first = await a.TryAcquireAsync("d", null, 1000, 400);
-        Assert.That(first.Acquired, Is.True);
-        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True);
-        SharedRateLimitDecision third = await b.TryAcquireAsync("d", null, 1000, 400);
-        Assert.That((third.Acquired, third.Reason), Is.EqualTo((false, "tokens_per_minute")));
+        SharedAdmission first = await a.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That(first.IsAcquired, Is.True);
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).IsAcquired, Is.True);
+        SharedAdmission third = await b.TryAcquireAsync("d", null, 1000, 400);
+        Assert.That((third.IsAcquired, third.Reason), Is.EqualTo((false, "tokens_per_minute")));
         Assert.That(third.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(60)));
 
-        Assert.That(await a.SettleAsync(first, 100), Is.True, "the first request used fewer tokens than estimated");
-        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).Acquired, Is.True, "100 + 400 + 400 fits 1000");
+        Assert.That(await a.SettleAsync("d", first, 100), Is.True, "the first request used fewer tokens than estimated");
+        Assert.That((await b.TryAcquireAsync("d", null, 1000, 400)).IsAcquired, Is.True, "100 + 400 + 400 fits 1000");
 
         time.Advance(TimeSpan.FromSeconds(30));
-        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True);
         for (int i = 0; i < 1; i++)
         {
-            Assert.That((await b.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True);
+            Assert.That((await b.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True);
         }
 
-        SharedRateLimitDecision full = await a.TryAcquireAsync("d", 5, null, 0);
-        Assert.That((full.Acquired, full.Reason), Is.EqualTo((false, "requests_per_minute")), "five requests in the last minute");
+        SharedAdmission full = await a.TryAcquireAsync("d", 5, null, 0);
+        Assert.That((full.IsAcquired, full.Reason), Is.EqualTo((false, "requests_per_minute")), "five requests in the last minute");
         Assert.That(full.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(30)));
         time.Advance(TimeSpan.FromSeconds(30));
-        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).Acquired, Is.True, "the first three aged out");
+        Assert.That((await a.TryAcquireAsync("d", 5, null, 0)).IsAcquired, Is.True, "the first three aged out");
+
+        time.Advance(TimeSpan.FromMinutes(5)); // more than a window of seconds to prune: recounted from the buckets
+        Assert.That((await b.TryAcquireAsync("d", 1, 1000, 400)).IsAcquired, Is.True, "everything aged out");
+        SharedAdmission second = await a.TryAcquireAsync("d", 1, 1000, 400);
+        Assert.That((second.IsAcquired, second.Reason, second.RetryAfter), Is.EqualTo((false, "requests_per_minute", (TimeSpan?)TimeSpan.FromSeconds(60))));
     }
 
     [Test]
@@ -220,17 +225,67 @@ public class SharedResilienceStateTests : RedisTestBase
     }
 
     [Test]
+    public async Task The_gate_counts_its_admissions_in_its_mirror_once_and_batches_token_settlements_into_the_exchange()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        string prefix = RedisTestSupport.Prefix("gate");
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
+        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
+        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        DateTimeOffset now = time.GetUtcNow();
+
+        SharedAdmission first = await a.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None);
+        Assert.That((first.IsAcquired, first.IsLocalOnly, first.Ticket, first.Tokens), Is.EqualTo((true, false, now.ToUnixTimeSeconds(), 400L)));
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)), "the instance's own admission counts in its mirror at once");
+        Assert.That(b.Get("d", now), Is.EqualTo(default(RateLimitCounts)), "the other instance sees it after its next exchange");
+
+        Assert.That(await a.SyncAsync(), Is.True);
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)), "counted once after the exchange, not twice");
+        Assert.That(b.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 400, now)));
+
+        await a.SettleAsync("d", first, 100, CancellationToken.None);
+        Assert.That(a.Get("d", now), Is.EqualTo(new RateLimitCounts(1, 100, now)), "settled locally at once");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.True, "400 + 400 fits 1000");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.False, "the settlement has not reached Redis yet: 1200 > 1000");
+        Assert.That(await a.SyncAsync(), Is.True, "the exchange carries the settlement");
+        Assert.That((await b.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None)).IsAcquired, Is.True, "100 + 400 + 400 fits 1000");
+        Assert.That(await b.SyncAsync(), Is.True);
+        Assert.That(b.Get("d", now), Is.EqualTo(new RateLimitCounts(3, 900, now)));
+    }
+
+    [Test]
+    public async Task A_deployment_idle_for_a_whole_window_is_not_exchanged_until_it_is_used_again()
+    {
+        using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+        using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("idle"));
+        using var store = new RedisRateLimitCounterStore(connection, time, startTimer: false);
+        Assert.That((await store.TryAcquireAsync("d", 10, null, 0, CancellationToken.None)).IsAcquired, Is.True);
+        Assert.That(await store.SyncAsync(), Is.True);
+
+        Redis.Stop(); // any exchange attempted now would fall back and be counted
+        time.Advance(TimeSpan.FromSeconds(61));
+        Assert.That(await store.SyncAsync(), Is.True, "nothing to exchange");
+        Assert.That(fallbacks.GetMeasurementSnapshot(), Is.Empty, "no round trip for an idle deployment");
+
+        _ = store.Get("d", time.GetUtcNow()); // the router looks at it again
+        Assert.That(await store.SyncAsync(), Is.False);
+        Assert.That(fallbacks.GetMeasurementSnapshot().Select(m => m.Tags["llm_routing.redis.operation"]), Is.EqualTo(new[] { "ratelimit.sync" }));
+    }
+
+    [Test]
     public async Task Without_redis_the_counter_admits_on_local_limits_and_counts_the_fallback()
     {
         using var fallbacks = new MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
         using RedisConnection connection = RedisTestSupport.Connection(Redis, RedisTestSupport.Prefix("limitdown"));
         var counter = new RedisRateLimitCounter(connection);
-        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.True);
-        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).Acquired, Is.False);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).IsAcquired, Is.True);
+        Assert.That((await counter.TryAcquireAsync("d", 1, null, 0)).IsAcquired, Is.False);
 
         Redis.Stop();
-        SharedRateLimitDecision down = await counter.TryAcquireAsync("d", 1, null, 0);
-        Assert.That((down.Acquired, down.IsLocalOnly), Is.EqualTo((true, true)));
+        SharedAdmission down = await counter.TryAcquireAsync("d", 1, null, 0);
+        Assert.That((down.IsAcquired, down.IsLocalOnly), Is.EqualTo((true, true)));
         Assert.That(fallbacks.GetMeasurementSnapshot().Single().Tags["llm_routing.redis.operation"], Is.EqualTo("ratelimit.acquire"));
     }
 }

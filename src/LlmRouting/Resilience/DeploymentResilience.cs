@@ -1,3 +1,5 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.RateLimiting;
 
@@ -16,14 +18,15 @@ internal sealed class DeploymentResilience
         TimeProvider time,
         Action<DeploymentCircuitBreaker, DeploymentCircuitState, DeploymentCircuitState>? onTransition,
         ICircuitStateStore? sharedCircuits = null,
-        IRateLimitCounterStore? sharedCounters = null)
+        IRateLimitCounterStore? sharedCounters = null,
+        ILogger? logger = null)
     {
         Name = name;
         Policy = policy;
         Breaker = new DeploymentCircuitBreaker(
             name, policy.FailureRatio, policy.SamplingDuration, policy.MinimumThroughput, policy.BreakDuration, policy.CircuitBreakerEnabled, time, onTransition, sharedCircuits);
         Limiter = new DeploymentRateLimiter(
-            policy.RequestsPerMinute, policy.TokensPerMinute, policy.MaxConcurrency, policy.HonorProviderHeaders, time, sharedCounters, name);
+            policy.RequestsPerMinute, policy.TokensPerMinute, policy.MaxConcurrency, policy.HonorProviderHeaders, time, sharedCounters, name, logger);
         ResilienceDiagnostics.Track(Breaker);
 
         Pipeline = new ResiliencePipelineBuilder { Name = "LlmRouting." + name, TimeProvider = time }
@@ -35,20 +38,25 @@ internal sealed class DeploymentResilience
                     AttemptLeg? leg = args.Context.Properties.GetValue(AttemptLeg.PropertyKey, null!);
                     long tokens = leg?.EstimatedTokens ?? 0;
                     var lease = (DeploymentLease)Limiter.AttemptAcquire((int)Math.Min(int.MaxValue, tokens));
-                    if (lease.IsAcquired)
-                    {
-                        if (leg is not null)
-                        {
-                            leg.Lease = lease;
-                        }
-                    }
-                    else
+                    if (!lease.IsAcquired)
                     {
                         leg?.RecordRejectedLimit(lease.Reason);
                         ResilienceDiagnostics.RecordLocalRejection(name, lease.Reason ?? "limit");
+                        return new ValueTask<RateLimitLease>(lease);
                     }
 
-                    return new ValueTask<System.Threading.RateLimiting.RateLimitLease>(lease);
+                    if (lease.NeedsAdmission)
+                    {
+                        // The fleet's gate: one round trip, outside the limiter's lock, before the provider is called.
+                        return AdmitAsync(name, lease, leg, args.Context.CancellationToken);
+                    }
+
+                    if (leg is not null)
+                    {
+                        leg.Lease = lease;
+                    }
+
+                    return new ValueTask<RateLimitLease>(lease);
                 },
             })
             .AddStrategy(_ => new CircuitBreakerStrategy(Breaker))
@@ -101,6 +109,37 @@ internal sealed class DeploymentResilience
             InFlight = Limiter.InFlight,
             TimeToFirstTokenP90 = ObservedLatency(streaming: true),
         };
+    }
+
+    private static async ValueTask<RateLimitLease> AdmitAsync(string name, DeploymentLease lease, AttemptLeg? leg, CancellationToken cancellationToken)
+    {
+        SharedAdmission admission;
+        try
+        {
+            admission = await lease.AdmitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lease.Revoke();
+            throw;
+        }
+
+        if (!admission.IsAcquired)
+        {
+            lease.Revoke();
+            string reason = RateLimitingConstants.Fleet(admission.Reason);
+            leg?.RecordRejectedLimit(reason);
+            ResilienceDiagnostics.RecordLocalRejection(name, reason);
+            return DeploymentLease.Rejected(reason, admission.RetryAfter);
+        }
+
+        lease.Admission = admission;
+        if (leg is not null)
+        {
+            leg.Lease = lease;
+        }
+
+        return lease;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -28,7 +28,7 @@ internal sealed class DeploymentResilienceRegistry : IDeploymentHealth
         CircuitStore = circuitStore;
         CounterStore = counterStore;
         _logger = (ILogger?)loggerFactory?.CreateLogger<ResilienceChatClient>() ?? NullLogger.Instance;
-        _factory = name => new DeploymentResilience(name, DeploymentPolicy.Resolve(Options, name), TimeProvider, OnTransition, CircuitStore, CounterStore);
+        _factory = name => new DeploymentResilience(name, DeploymentPolicy.Resolve(Options, name), TimeProvider, OnTransition, CircuitStore, CounterStore, _logger);
     }
 
     /// <summary>Gets the store circuit states are shared through, if any (else circuits are per process).</summary>

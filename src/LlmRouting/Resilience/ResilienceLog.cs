@@ -16,4 +16,10 @@ internal static partial class ResilienceLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Request {RequestId}: no candidate is available; waiting {WaitMs} ms for the earliest to recover.")]
     public static partial void WaitingForRecovery(ILogger logger, string requestId, double waitMs);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "The shared rate-limit gate failed for deployment '{Deployment}' ({ErrorType}); the attempt is admitted on local limits.")]
+    public static partial void SharedAdmissionFailed(ILogger logger, string deployment, string errorType);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Settling tokens with the shared rate-limit gate failed for deployment '{Deployment}' ({ErrorType}); the estimate stays counted.")]
+    public static partial void SharedSettleFailed(ILogger logger, string deployment, string errorType);
 }

@@ -56,15 +56,38 @@ internal sealed class DeploymentLease : RateLimitLease
         return false;
     }
 
+    /// <summary>Gets a value indicating whether the lease still needs the fleet's admission (<see cref="ISharedRateLimitGate"/>) before the attempt may start.</summary>
+    public bool NeedsAdmission => _entry?.NeedsAdmission == true;
+
+    /// <summary>Gets or sets the fleet's admission of this lease, if the deployment's limits are shared through a gate.</summary>
+    public SharedAdmission? Admission { get; set; }
+
+    /// <summary>Asks the fleet's gate to admit this lease (outside any lock).</summary>
+    public ValueTask<SharedAdmission> AdmitAsync(CancellationToken cancellationToken) => _limiter!.AdmitAsync(_entry!, cancellationToken);
+
+    /// <summary>Takes the lease back (the fleet refused it, or asking failed): its counts are undone and its concurrency slot is freed.</summary>
+    public void Revoke()
+    {
+        if (_limiter is not null && _entry is not null)
+        {
+            _limiter.Revoke(_entry);
+            Release();
+        }
+    }
+
     /// <summary>Keeps the slot after the pipeline disposes the lease; <see cref="Release"/> frees it.</summary>
     public void Detach() => _detached = true;
 
-    /// <summary>Replaces the token estimate with the actual usage.</summary>
+    /// <summary>Replaces the token estimate with the actual usage (locally at once; with the fleet's gate off the request path).</summary>
     public void Settle(long actualTokens)
     {
         if (_limiter is not null && _entry is not null)
         {
             _limiter.Settle(_entry, actualTokens);
+            if (Admission is { } admission)
+            {
+                _limiter.SettleShared(admission, actualTokens);
+            }
         }
     }
 

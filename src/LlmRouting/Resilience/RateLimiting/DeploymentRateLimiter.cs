@@ -1,4 +1,6 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LlmRouting;
 
@@ -8,6 +10,8 @@ namespace LlmRouting;
 /// estimate; the lease settles to the actual usage and frees the concurrency slot when the attempt ends. Never queues: a saturated
 /// deployment is skipped by routing, not waited on. The built-in window limiters of System.Threading.RateLimiting run on the system
 /// clock; this one runs on a <see cref="TimeProvider"/>, so tests drive it with a fake clock.
+/// With a shared store that is also an <see cref="ISharedRateLimitGate"/>, a lease of a deployment with per-minute limits still
+/// needs the fleet's admission (<see cref="AdmitAsync"/>, awaited outside the lock by the pipeline); a refused lease is revoked.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class DeploymentRateLimiter : RateLimiter
@@ -19,9 +23,10 @@ internal sealed class DeploymentRateLimiter : RateLimiter
     private readonly int? _maxConcurrency;
     private readonly bool _honorProviderHeaders;
     private readonly long _window;
-    private readonly Queue<long> _requests = new();
+    private readonly Queue<TokenEntry> _requests = new();
     private readonly Queue<TokenEntry> _tokens = new();
     private long _tokensInWindow;
+    private int _requestsInWindow;
     private int _inFlight;
     private long _cooldownUntil;
     private long? _providerRemainingRequests;
@@ -35,13 +40,24 @@ internal sealed class DeploymentRateLimiter : RateLimiter
     private long _idleSince;
 
     private readonly IRateLimitCounterStore? _shared;
+    private readonly ISharedRateLimitGate? _admission;
     private readonly string _deployment;
+    private readonly ILogger _logger;
 
     public DeploymentRateLimiter(
-        int? requestsPerMinute, long? tokensPerMinute, int? maxConcurrency, bool honorProviderHeaders, TimeProvider time, IRateLimitCounterStore? shared = null, string deployment = "")
+        int? requestsPerMinute,
+        long? tokensPerMinute,
+        int? maxConcurrency,
+        bool honorProviderHeaders,
+        TimeProvider time,
+        IRateLimitCounterStore? shared = null,
+        string deployment = "",
+        ILogger? logger = null)
     {
         _shared = shared;
+        _admission = shared as ISharedRateLimitGate;
         _deployment = deployment;
+        _logger = logger ?? NullLogger.Instance;
         _requestsPerMinute = requestsPerMinute;
         _tokensPerMinute = tokensPerMinute;
         _maxConcurrency = maxConcurrency;
@@ -196,6 +212,97 @@ internal sealed class DeploymentRateLimiter : RateLimiter
         }
     }
 
+    /// <summary>Takes back a lease the fleet refused: its request and tokens leave the counts, as if it never started.</summary>
+    internal void Revoke(TokenEntry entry)
+    {
+        lock (_gate)
+        {
+            if (entry.Revoked)
+            {
+                return;
+            }
+
+            entry.Revoked = true;
+            _successful--;
+            _failed++;
+            if (entry.InRequests)
+            {
+                entry.InRequests = false;
+                _requestsInWindow--;
+            }
+
+            if (entry.InWindow)
+            {
+                _tokensInWindow -= entry.Tokens;
+            }
+
+            if (_shared is not null && entry.Shared)
+            {
+                _shared.Add(_deployment, entry.Wall, -1, -entry.Tokens);
+            }
+
+            if (entry.CountedRequestAgainstProvider && _providerRemainingRequests is { } requests)
+            {
+                _providerRemainingRequests = requests + 1;
+            }
+
+            if (entry.CountedAgainstProvider && _providerRemainingTokens is { } remaining)
+            {
+                _providerRemainingTokens = remaining + entry.Tokens;
+            }
+
+            entry.Tokens = 0;
+        }
+    }
+
+    /// <summary>Asks the fleet's gate to admit a lease that needs it (<see cref="DeploymentLease.NeedsAdmission"/>); call outside any lock.</summary>
+    /// <returns>The gate's answer; an admission marked local-only when the gate failed (fail-open, logged).</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal async ValueTask<SharedAdmission> AdmitAsync(TokenEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _admission!.TryAcquireAsync(_deployment, entry.SharedRequestsPerMinute, entry.SharedTokensPerMinute, entry.Estimate, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A failing shared gate must not fail the request: the local limits still apply (fail-open).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ResilienceLog.SharedAdmissionFailed(_logger, _deployment, ex.GetType().Name);
+            return SharedAdmission.Admitted(entry.Estimate, isLocalOnly: true);
+        }
+    }
+
+    /// <summary>Settles an admitted request's tokens with the fleet's gate, off the request path (failures are logged, never thrown).</summary>
+    internal void SettleShared(SharedAdmission admission, long actualTokens)
+    {
+        actualTokens = Math.Max(0, actualTokens);
+        if (_admission is null || !admission.IsAcquired || actualTokens == admission.Tokens)
+        {
+            return;
+        }
+
+        _ = SettleSharedAsync(_admission, admission, actualTokens);
+    }
+
+    private async Task SettleSharedAsync(ISharedRateLimitGate gate, SharedAdmission admission, long actualTokens)
+    {
+        try
+        {
+            await gate.SettleAsync(_deployment, admission, actualTokens, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Fire-and-forget: the answer is already produced; the failure is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            ResilienceLog.SharedSettleFailed(_logger, _deployment, ex.GetType().Name);
+        }
+    }
+
     /// <inheritdoc/>
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
@@ -213,22 +320,35 @@ internal sealed class DeploymentRateLimiter : RateLimiter
 
             _successful++;
             _inFlight++;
+            var entry = new TokenEntry { At = now, Tokens = tokens, Estimate = tokens };
             if (EffectiveRequestsPerMinute is not null)
             {
-                _requests.Enqueue(now);
+                entry.InRequests = true;
+                _requests.Enqueue(entry);
+                _requestsInWindow++;
             }
 
             if (_providerRemainingRequests is { } requests && now < _providerRequestsResetAt)
             {
+                entry.CountedRequestAgainstProvider = true;
                 _providerRemainingRequests = requests - 1;
             }
 
-            var entry = new TokenEntry { At = now, Tokens = tokens, Estimate = tokens };
             if (_shared is not null && (EffectiveRequestsPerMinute is not null || EffectiveTokensPerMinute is not null))
             {
-                entry.Shared = true;
-                entry.Wall = _time.GetUtcNow();
-                _shared.Add(_deployment, entry.Wall, 1, tokens);
+                if (_admission is not null)
+                {
+                    // The fleet's gate counts the request when it admits it (outside this lock).
+                    entry.NeedsAdmission = true;
+                    entry.SharedRequestsPerMinute = EffectiveRequestsPerMinute;
+                    entry.SharedTokensPerMinute = EffectiveTokensPerMinute;
+                }
+                else
+                {
+                    entry.Shared = true;
+                    entry.Wall = _time.GetUtcNow();
+                    _shared.Add(_deployment, entry.Wall, 1, tokens);
+                }
             }
 
             if (EffectiveTokensPerMinute is not null)
@@ -290,9 +410,9 @@ internal sealed class DeploymentRateLimiter : RateLimiter
                 return (false, RateLimitingConstants.TokensPerMinute, frees);
             }
         }
-        else if (EffectiveRequestsPerMinute is long rpm && _requests.Count >= rpm && _requests.Count > 0)
+        else if (EffectiveRequestsPerMinute is long rpm && _requestsInWindow >= rpm && _requestsInWindow > 0)
         {
-            return (false, RateLimitingConstants.RequestsPerMinute, Until(now, _requests.Peek() + _window));
+            return (false, RateLimitingConstants.RequestsPerMinute, Until(now, OldestRequest() + _window));
         }
 
         if (_providerRemainingRequests is <= 0 && now < _providerRequestsResetAt)
@@ -329,9 +449,14 @@ internal sealed class DeploymentRateLimiter : RateLimiter
     private void Prune(long now)
     {
         long cutoff = now - _window;
-        while (_requests.Count > 0 && _requests.Peek() <= cutoff)
+        while (_requests.Count > 0 && (_requests.Peek().At <= cutoff || !_requests.Peek().InRequests))
         {
-            _requests.Dequeue();
+            TokenEntry e = _requests.Dequeue();
+            if (e.InRequests)
+            {
+                e.InRequests = false;
+                _requestsInWindow--;
+            }
         }
 
         while (_tokens.Count > 0 && _tokens.Peek().At <= cutoff)
@@ -341,6 +466,8 @@ internal sealed class DeploymentRateLimiter : RateLimiter
             _tokensInWindow -= e.Tokens;
         }
     }
+
+    private long OldestRequest() => _requests.Count > 0 ? _requests.Peek().At : _time.GetTimestamp(); // pruned: the head counts
 
     private static TimeSpan Positive(TimeSpan span) => span > TimeSpan.Zero ? span : TimeSpan.Zero;
 
@@ -358,5 +485,11 @@ internal sealed class DeploymentRateLimiter : RateLimiter
         public bool CountedAgainstProvider;
         public bool Shared;
         public DateTimeOffset Wall;
+        public bool InRequests;
+        public bool CountedRequestAgainstProvider;
+        public bool Revoked;
+        public bool NeedsAdmission;
+        public long? SharedRequestsPerMinute;
+        public long? SharedTokensPerMinute;
     }
 }

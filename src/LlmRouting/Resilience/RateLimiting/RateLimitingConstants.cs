@@ -13,6 +13,21 @@ internal static class RateLimitingConstants
     public const string ProviderRequests = "provider_requests";
     public const string ProviderTokens = "provider_tokens";
 
+    /// <summary>The fleet's shared requests-per-minute limit refused the attempt (<see cref="ISharedRateLimitGate"/>).</summary>
+    public const string FleetRequestsPerMinute = "fleet_requests_per_minute";
+
+    /// <summary>The fleet's shared tokens-per-minute limit refused the attempt (<see cref="ISharedRateLimitGate"/>).</summary>
+    public const string FleetTokensPerMinute = "fleet_tokens_per_minute";
+
+    /// <summary>Names a refusal of the fleet's gate.</summary>
+    public static string Fleet(string? reason) => reason switch
+    {
+        RequestsPerMinute => FleetRequestsPerMinute,
+        TokensPerMinute => FleetTokensPerMinute,
+        null or "" => "fleet_limit",
+        _ => "fleet_" + reason,
+    };
+
     /// <summary>The rolling window of the per-minute limits.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 

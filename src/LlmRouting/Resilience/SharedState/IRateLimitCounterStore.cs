@@ -15,6 +15,12 @@ namespace LlmRouting;
 /// other instances' buckets as they arrive). Times are wall-clock UTC. Implementations are thread-safe.
 /// </para>
 /// <para>
+/// Counts answered from memory are only as fresh as the store's last exchange. A store that can check and count atomically in the
+/// shared state also implements <see cref="ISharedRateLimitGate"/>: each attempt is then admitted by the fleet on the request path
+/// (one awaited call outside the lock), the limits hold fleet-wide at every moment, and <see cref="Get"/> serves only the router's
+/// fast saturation check; the layer then does not call <see cref="Add"/> for the requests the gate counts.
+/// </para>
+/// <para>
 /// Without a store (the default), counts are per process. <see cref="InMemoryRateLimitCounterStore"/> shares them between clients in
 /// one process. Register an implementation in DI before <c>AddLlmRouting()</c> builds the resilience registry.
 /// </para>
