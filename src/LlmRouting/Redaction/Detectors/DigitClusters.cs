@@ -41,7 +41,7 @@ internal ref struct DigitClusters
             return false;
         }
 
-        int found = text[_position..].IndexOfAnyInRange('0', '9');
+        int found = text[_position..].IndexOfAny(DetectorText.Digits);
         if (found < 0)
         {
             _position = text.Length;
