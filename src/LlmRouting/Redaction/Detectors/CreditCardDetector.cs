@@ -31,27 +31,12 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
             return;
         }
 
-        foreach (DigitCluster cluster in profile.Clusters)
+        foreach (ValueMatchAt m in profile.Matches(text, CardPattern(), minDigits: 12, scanner: NextCandidate))
         {
-            if (cluster.Digits < 12)
+            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
+            if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
             {
-                continue;
-            }
-
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in CardPattern().EnumerateMatches(text.AsSpan(from, to - from)))
-            {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, m.Length);
-                if (IsLuhnValid(candidate) && Issuer(candidate) is { } issuer)
-                {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
-                }
+                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.CreditCard) { Subtype = issuer });
             }
         }
     }
@@ -138,6 +123,75 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
             _ => null,
         };
     }
+
+    /// <summary>
+    /// Finds the next match of <see cref="CardPattern"/> in <paramref name="window"/> at or after <paramref name="position"/> (a
+    /// <see cref="WindowScanner"/>): by hand in an ASCII window (12–19 digits, single spaces or dashes between them, not
+    /// inside a word or a dashed code; the longest such run that ends before a non-word character, as the pattern's
+    /// backtracking finds it), with the pattern itself otherwise (<c>\d</c> and <c>\w</c> also match other scripts).
+    /// </summary>
+    internal static bool NextCandidate(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
+    {
+        if (!System.Text.Ascii.IsValid(window))
+        {
+            foreach (ValueMatch m in CardPattern().EnumerateMatches(window, position))
+            {
+                match = new ValueMatchAt(m.Index, m.Length);
+                position = m.Index + Math.Max(1, m.Length);
+                return true;
+            }
+
+            position = window.Length;
+            match = default;
+            return false;
+        }
+
+        Span<int> ends = stackalloc int[19];
+        for (int p = position; p < window.Length; p++)
+        {
+            if (!char.IsAsciiDigit(window[p]) || (p > 0 && IsWordOrDash(window[p - 1])))
+            {
+                continue;
+            }
+
+            // Greedy: the end of each digit, one optional space or dash before each digit after the first.
+            int digits = 1;
+            ends[0] = p + 1;
+            while (digits < 19)
+            {
+                int j = ends[digits - 1];
+                if (j < window.Length && window[j] is ' ' or '-')
+                {
+                    j++;
+                }
+
+                if (j >= window.Length || !char.IsAsciiDigit(window[j]))
+                {
+                    break;
+                }
+
+                ends[digits++] = j + 1;
+            }
+
+            // Backtracking: the longest run of 12+ digits not followed by a word character or a dash.
+            for (int k = digits; k >= 12; k--)
+            {
+                int end = ends[k - 1];
+                if (end == window.Length || !IsWordOrDash(window[end]))
+                {
+                    match = new ValueMatchAt(p, end - p);
+                    position = end;
+                    return true;
+                }
+            }
+        }
+
+        position = window.Length;
+        match = default;
+        return false;
+    }
+
+    private static bool IsWordOrDash(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
 
     [GeneratedRegex(@"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex CardPattern();

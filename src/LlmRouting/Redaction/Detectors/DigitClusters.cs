@@ -14,7 +14,7 @@ internal ref struct DigitClusters
     {
         _text = text;
         _position = 0;
-        Start = End = 0;
+        Start = End = Digits = 0;
     }
 
     /// <summary>Gets the index of the current cluster's first character.</summary>
@@ -22,6 +22,9 @@ internal ref struct DigitClusters
 
     /// <summary>Gets the index just past the current cluster.</summary>
     public int End { get; private set; }
+
+    /// <summary>Gets the number of ASCII digits in the current cluster.</summary>
+    public int Digits { get; private set; }
 
     /// <summary>Gets the current cluster.</summary>
     public readonly ReadOnlySpan<char> Current => _text[Start..End];
@@ -46,18 +49,31 @@ internal ref struct DigitClusters
         }
 
         int start = _position + found;
+
+        // A lone digit that nothing can continue (inside a token such as "Ab3dEf") is the commonest cluster: settle it at once.
+        if ((start + 1 == text.Length || !CanContinue(text[start + 1])) && (start == _position || text[start - 1] is not ('+' or '(')))
+        {
+            Start = start;
+            End = start + 1;
+            Digits = 1;
+            _position = start + 1;
+            return true;
+        }
+
         while (start > _position && text[start - 1] is '+' or '(')
         {
             start--;
         }
 
         int end = _position + found;
+        int digits = 0;
         while (end < text.Length)
         {
             char c = text[end];
             if (char.IsAsciiDigit(c))
             {
                 end++;
+                digits++;
             }
             else if (c is ' ' or '-' or '.' or '/' or '(' or ')' or 'x' or 'X' or '#' && end + 1 < text.Length
                 && (char.IsAsciiDigit(text[end + 1]) || (text[end + 1] is '(' or ' ' or '-' && end + 2 < text.Length && char.IsAsciiDigit(text[end + 2]))))
@@ -85,7 +101,11 @@ internal ref struct DigitClusters
 
         Start = start;
         End = end;
+        Digits = digits; // the characters trimmed or added at the ends are never digits
         _position = Math.Max(end, _position + found + 1);
         return true;
     }
+
+    /// <summary>Returns whether <paramref name="c"/>, right after a digit, may belong to the same cluster (see <see cref="MoveNext"/>).</summary>
+    private static bool CanContinue(char c) => char.IsAsciiDigit(c) || c is ' ' or '-' or '.' or '/' or '(' or ')' or 'x' or 'X' or '#' or 'e' or 'E';
 }

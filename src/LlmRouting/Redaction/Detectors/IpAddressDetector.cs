@@ -22,30 +22,17 @@ internal sealed partial class IpAddressDetector : IProfiledPiiDetector
     {
         ReadOnlySpan<char> span = text.AsSpan();
         int before = matches.Count;
-        foreach (DigitCluster cluster in profile.Clusters)
+
+        // An address is digits joined by three dots, which a cluster never splits: fewer dots, no address.
+        foreach (ValueMatchAt w in profile.Matches(text, V4Pattern(), minDigits: 4, static (_, cluster) => cluster.Count('.') >= 3))
         {
-            // An address is digits joined by three dots, which a cluster never splits: fewer dots, no address.
-            if (cluster.Digits < 4 || span[cluster.Start..cluster.End].Count('.') < 3)
+            int index = w.Index;
+            if ((index > 0 && text[index - 1] == 'v') || DetectorText.KeywordBefore(text, index, 16, s_versionWords))
             {
                 continue;
             }
 
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in V4Pattern().EnumerateMatches(text.AsSpan(from, to - from)))
-            {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                int index = from + w.Index;
-                if ((index > 0 && text[index - 1] == 'v') || DetectorText.KeywordBefore(text, index, 16, s_versionWords))
-                {
-                    continue;
-                }
-
-                matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
-            }
+            matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.IpAddress) { Subtype = "v4" });
         }
 
         // IPv6: only tokens with two colons are candidates.

@@ -65,36 +65,21 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        foreach (DigitCluster cluster in profile.Clusters)
+        foreach (ValueMatchAt m in profile.Matches(text, CandidatePattern(), minDigits: 6))
         {
-            if (cluster.Digits < 6)
+            int length = m.Length;
+            ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
+            int extension = FindExtension(candidate);
+            ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
+            int digits = DetectorText.CountDigits(number);
+            if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
             {
                 continue;
             }
 
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in CandidatePattern().EnumerateMatches(text.AsSpan(from, to - from)))
+            if (IsPhone(text, m.Index, m.Index + length, number, digits))
             {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                int length = m.Length;
-                ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
-                int extension = FindExtension(candidate);
-                ReadOnlySpan<char> number = extension >= 0 ? candidate[..extension].TrimEnd() : candidate;
-                int digits = DetectorText.CountDigits(number);
-                if (digits is < 6 or > 15 || IsOtherShape(text, m.Index, number))
-                {
-                    continue;
-                }
-
-                if (IsPhone(text, m.Index, m.Index + length, number, digits))
-                {
-                    matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
-                }
+                matches.Add(new PiiMatch(m.Index, length, PiiEntityTypes.PhoneNumber));
             }
         }
     }
@@ -103,11 +88,11 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     {
         bool international = number[0] == '+' || number.StartsWith("00", StringComparison.Ordinal);
         bool separated = number.ContainsAny(' ', '-', '.') || number.Contains('(');
-        bool context = DetectorText.KeywordBefore(text, start, 48, s_contextBefore) || DetectorText.KeywordAfter(text, end, 12, s_contextAfter);
         if (international)
         {
             string e164 = number[0] == '+' ? number.ToString() : string.Concat("+", number[2..]);
-            return TryParse(e164, "ZZ", out PhoneNumber? parsed) && s_util.Value.IsPossibleNumber(parsed) && (separated || context || s_util.Value.IsValidNumber(parsed));
+            return TryParse(e164, "ZZ", out PhoneNumber? parsed) && s_util.Value.IsPossibleNumber(parsed)
+                && (separated || HasContext(text, start, end) || s_util.Value.IsValidNumber(parsed));
         }
 
         int lineStart = start == 0 ? 0 : text.LastIndexOf('\n', start - 1) + 1;
@@ -117,12 +102,12 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return false; // "call a taxi to 14 3684 Court Street"
         }
 
-        if (NanpPattern().IsMatch(number))
+        if (NumberShape.IsBracketedNanp(number))
         {
             return !identifier;
         }
 
-        if (context && !(identifier && !DetectorText.KeywordBefore(text, start, 24, s_contextBefore)))
+        if (HasContext(text, start, end) && !(identifier && !DetectorText.KeywordBefore(text, start, 24, s_contextBefore)))
         {
             return digits >= 7 || separated;
         }
@@ -146,6 +131,10 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
 
         return false;
     }
+
+    /// <summary>Returns whether a phone word stands shortly before or after the candidate.</summary>
+    private static bool HasContext(string text, int start, int end) =>
+        DetectorText.KeywordBefore(text, start, 48, s_contextBefore) || DetectorText.KeywordAfter(text, end, 12, s_contextAfter);
 
     private static readonly SearchValues<string> s_streetWords = SearchValues.Create(
     [
@@ -209,7 +198,7 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     /// <summary>Shapes of other entities that look like phone numbers: dates, timestamps, SSNs, IPv4, decimals, card numbers, IBAN groups.</summary>
     private static bool IsOtherShape(string text, int start, ReadOnlySpan<char> number)
     {
-        if (DatePattern().IsMatch(number) || DatePrefixPattern().IsMatch(number) || SsnShapePattern().IsMatch(number) || DottedPattern().IsMatch(number)
+        if (NumberShape.IsDate(number) || NumberShape.StartsWithIsoDate(number) || NumberShape.IsSsnOrZipShape(number) || NumberShape.IsDotted(number)
             || (DetectorText.CountDigits(number) >= 12 && CreditCardDetector.IsLuhnValid(number) && CreditCardDetector.Issuer(number) is not null))
         {
             return true;
@@ -236,19 +225,4 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
 
     [GeneratedRegex(@"(?<![\w@/.:+=#-]|[.-]\d)(?:\+[ ]?|00)?(?:\(\d{1,5}\)|\d{1,5})(?:(?:[ .\-]|[ ]?-[ ]?)?(?:\(\d{1,5}\)|\d{1,6})){1,7}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?!\d|[\w@]|[.:-]\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex CandidatePattern();
-
-    [GeneratedRegex(@"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)]
-    private static partial Regex DatePattern();
-
-    [GeneratedRegex(@"^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$", RegexOptions.CultureInvariant)]
-    private static partial Regex NanpPattern();
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}", RegexOptions.CultureInvariant)]
-    private static partial Regex DatePrefixPattern();
-
-    [GeneratedRegex(@"^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SsnShapePattern();
-
-    [GeneratedRegex(@"^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DottedPattern();
 }

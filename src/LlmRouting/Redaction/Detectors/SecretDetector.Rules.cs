@@ -774,8 +774,9 @@ internal sealed partial class SecretDetector
             return (start, length); // apikey: 5eb4223e-5008-46e5-be67-c7b8f2732305
         }
 
-        if (IsPlaceholder(value) || LooksLikeCode(text, start, length) || value.Count('-') + value.Count('_') + value.Count('.') >= 2
-            || value.Contains("abcdefgh", StringComparison.OrdinalIgnoreCase) || value.Contains("0123456", StringComparison.Ordinal) || value.Contains('.'))
+        // Cheapest tests first (the order does not change the answer).
+        if (value.Contains('.') || value.Count('-') + value.Count('_') >= 2 || value.Contains("0123456", StringComparison.Ordinal)
+            || value.Contains("abcdefgh", StringComparison.OrdinalIgnoreCase) || LooksLikeCode(text, start, length) || IsPlaceholder(value))
         {
             return (-1, 0);
         }

@@ -20,8 +20,7 @@ internal sealed partial class SecretDetector : IPiiDetector
     private static readonly SecretRule[] s_rules = BuildRules();
 
     // Key-name rules: the anchors are searched for only inside the name before an assignment operator.
-    private static readonly SearchValues<string> s_keyNameAnchors = SearchValues.Create(
-        s_rules.Where(r => r.Scope == SecretRuleScope.KeyName).Select(r => r.Anchor).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), StringComparison.OrdinalIgnoreCase);
+    private static readonly KeyNameAnchors s_keyNameAnchors = new(s_rules.Where(r => r.Scope == SecretRuleScope.KeyName).Select(r => r.Anchor));
 
     private static readonly FrozenDictionary<char, SecretRule[]> s_keyNameRules = ByFirstChar(SecretRuleScope.KeyName, ignoreCase: true);
 
@@ -103,7 +102,7 @@ internal sealed partial class SecretDetector : IPiiDetector
             int p = 0;
             while (p < name.Length)
             {
-                int k = name[p..].IndexOfAny(s_keyNameAnchors);
+                int k = s_keyNameAnchors.IndexIn(name[p..]);
                 if (k < 0)
                 {
                     break;
@@ -258,7 +257,10 @@ internal sealed partial class SecretDetector : IPiiDetector
         ReadOnlySpan<char> rest = text.AsSpan(at);
         foreach (SecretRule rule in rules)
         {
-            if (!rest.StartsWith(rule.Anchor, rule.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            // The first character matched the dictionary key; the length and an ASCII second character rule most anchors out cheaply.
+            string anchor = rule.Anchor;
+            if (anchor.Length > rest.Length || (anchor.Length > 1 && !KeyNameAnchors.MayEqual(rest[1], anchor[1], rule.IgnoreCase))
+                || !rest.StartsWith(anchor, rule.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             {
                 continue;
             }
@@ -405,13 +407,14 @@ internal sealed partial class SecretDetector : IPiiDetector
             return true;
         }
 
-        return value.IndexOfAny(s_placeholderWords) >= 0;
+        // Angle brackets are tested apart from the words: one-character strings would make the word search several times slower.
+        return value.ContainsAny('<', '>') || value.IndexOfAny(s_placeholderWords) >= 0;
     }
 
     private static readonly SearchValues<string> s_placeholderWords = SearchValues.Create(
     [
         "replace_me", "replaceme", "changeme", "change_me", "your_", "your-", "yourkey", "your key", "placeholder", "example", "dummy",
-        "redacted", "xxxx", "****", "...", "todo", "fixme", "insert", "<", ">", "secrets.", "env.", "process.env", "os.environ", "getenv",
+        "redacted", "xxxx", "****", "...", "todo", "fixme", "insert", "secrets.", "env.", "process.env", "os.environ", "getenv",
     ], StringComparison.OrdinalIgnoreCase);
 
     private static bool IsTokenChar(char c) => DetectorText.IsWordChar(c) || c is '-' or '.';

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace LlmRouting;
 
 /// <summary>
@@ -32,6 +34,22 @@ internal readonly struct TextProfile : IDisposable
     /// <summary>Gets the digit clusters of the text, in order.</summary>
     public ReadOnlySpan<DigitCluster> Clusters => _clusters is null ? default : _clusters.AsSpan(0, _count);
 
+    /// <summary>
+    /// Enumerates the matches of <paramref name="pattern"/> on the clusters of <paramref name="text"/> that hold at least
+    /// <paramref name="minDigits"/> digits (and pass <paramref name="filter"/>): the number detectors' loop. The pattern runs
+    /// on each cluster with two characters of context on each side (for look-arounds); matches starting before their
+    /// cluster are skipped. No allocation.
+    /// </summary>
+    /// <param name="text">The text this profile was computed for.</param>
+    /// <param name="pattern">The entity's pattern.</param>
+    /// <param name="minDigits">The fewest digits a cluster must hold to be scanned.</param>
+    /// <param name="filter">A cheap test that returns <see langword="false"/> only for windows where <paramref name="pattern"/>
+    /// certainly has no match starting in the cluster; <see langword="null"/> to scan every cluster with enough digits.</param>
+    /// <param name="scanner">A hand-written scanner that finds exactly the matches of <paramref name="pattern"/>, run instead
+    /// of it; <see langword="null"/> to run the pattern.</param>
+    public ClusterMatches Matches(string text, Regex pattern, int minDigits, ClusterFilter? filter = null, WindowScanner? scanner = null) =>
+        new(text, Clusters, pattern, minDigits, filter, scanner);
+
     /// <summary>Computes the profile of <paramref name="text"/> (one vectorised pass when there are no digits).</summary>
     public static TextProfile Of(string text)
     {
@@ -46,7 +64,7 @@ internal readonly struct TextProfile : IDisposable
         var clusters = new DigitClusters(text);
         while (clusters.MoveNext())
         {
-            int digits = DetectorText.CountDigits(clusters.Current);
+            int digits = clusters.Digits;
             if (count == buffer.Length)
             {
                 Array.Resize(ref buffer, buffer.Length * 2);
@@ -66,6 +84,134 @@ internal readonly struct TextProfile : IDisposable
         {
             t_buffer = _clusters;
         }
+    }
+}
+
+/// <summary>A cheap test of a digit cluster before a pattern runs on it (see <see cref="TextProfile.Matches"/>).</summary>
+/// <param name="window">The cluster with its two characters of context on each side, as the pattern sees it.</param>
+/// <param name="cluster">The cluster alone.</param>
+/// <returns><see langword="false"/> only if the pattern certainly has no match starting in the cluster.</returns>
+internal delegate bool ClusterFilter(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster);
+
+/// <summary>
+/// Finds the next match of a pattern in a cluster's window by hand (see <see cref="TextProfile.Matches"/>), with the
+/// semantics of <see cref="Regex.EnumerateMatches(ReadOnlySpan{char}, int)"/>: the leftmost match at or after
+/// <paramref name="position"/>, which then moves past it.
+/// </summary>
+/// <param name="window">The cluster with its two characters of context on each side.</param>
+/// <param name="position">Where to look from; on return, where to look for the next match.</param>
+/// <param name="match">The match found, positioned in <paramref name="window"/>.</param>
+/// <returns>Whether a match was found.</returns>
+internal delegate bool WindowScanner(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match);
+
+/// <summary>The matches of a pattern on the digit clusters of a text (see <see cref="TextProfile.Matches"/>); a <c>foreach</c> enumerator.</summary>
+internal ref struct ClusterMatches
+{
+    private readonly string _text;
+    private readonly ReadOnlySpan<DigitCluster> _clusters;
+    private readonly Regex _pattern;
+    private readonly int _minDigits;
+    private readonly ClusterFilter? _filter;
+    private readonly WindowScanner? _scanner;
+    private ReadOnlySpan<char> _window;
+    private int _position;
+    private int _next;
+    private int _from;
+    private int _clusterStart;
+    private bool _scanning;
+    private Regex.ValueMatchEnumerator _matches;
+
+    internal ClusterMatches(string text, ReadOnlySpan<DigitCluster> clusters, Regex pattern, int minDigits, ClusterFilter? filter, WindowScanner? scanner)
+    {
+        _scanner = scanner;
+        _window = default;
+        _position = 0;
+        _text = text;
+        _clusters = clusters;
+        _pattern = pattern;
+        _minDigits = minDigits;
+        _filter = filter;
+        _next = 0;
+        _from = _clusterStart = 0;
+        _scanning = false;
+        _matches = default;
+        Current = default;
+    }
+
+    /// <summary>Gets the current match, positioned in the whole text.</summary>
+    public ValueMatchAt Current { get; private set; }
+
+    /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+    public readonly ClusterMatches GetEnumerator() => this;
+
+    /// <summary>Moves to the next match.</summary>
+    public bool MoveNext()
+    {
+        while (true)
+        {
+            while (_scanning)
+            {
+                ValueMatchAt m;
+                if (_scanner is not null)
+                {
+                    if (!_scanner(_window, ref _position, out m))
+                    {
+                        break;
+                    }
+                }
+                else if (_matches.MoveNext())
+                {
+                    m = new ValueMatchAt(_matches.Current.Index, _matches.Current.Length);
+                }
+                else
+                {
+                    break;
+                }
+
+                if (_from + m.Index >= _clusterStart)
+                {
+                    Current = new ValueMatchAt(_from + m.Index, m.Length);
+                    return true;
+                }
+            }
+
+            if (!NextCluster())
+            {
+                return false;
+            }
+        }
+    }
+
+    private bool NextCluster()
+    {
+        while (_next < _clusters.Length)
+        {
+            DigitCluster cluster = _clusters[_next++];
+            if (cluster.Digits < _minDigits)
+            {
+                continue;
+            }
+
+            (int from, int to) = cluster.Window(_text.Length);
+            if (_filter is not null && !_filter(_text.AsSpan(from, to - from), _text.AsSpan(cluster.Start, cluster.End - cluster.Start)))
+            {
+                continue;
+            }
+
+            _from = from;
+            _clusterStart = cluster.Start;
+            _window = _text.AsSpan(from, to - from);
+            _position = 0;
+            if (_scanner is null)
+            {
+                _matches = _pattern.EnumerateMatches(_window);
+            }
+
+            _scanning = true;
+            return true;
+        }
+
+        return false;
     }
 }
 

@@ -29,58 +29,76 @@ internal sealed partial class UsSsnDetector : IProfiledPiiDetector
         Span<char> digits = stackalloc char[9];
         int headerEnd = text.IndexOf('\n', StringComparison.Ordinal);
         bool csvHeader = headerEnd > 0 && text.AsSpan(0, headerEnd).Contains(',') && text.AsSpan(0, headerEnd).IndexOfAny(s_context) >= 0;
-        foreach (DigitCluster cluster in profile.Clusters)
+        foreach (ValueMatchAt m in profile.Matches(text, SsnPattern(), minDigits: 9, MayHoldSsn))
         {
-            if (cluster.Digits < 9)
+            ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
+            int n = 0;
+            int separators = 0;
+            foreach (char c in value)
+            {
+                if (char.IsAsciiDigit(c))
+                {
+                    if (n == 9)
+                    {
+                        n++;
+                        break;
+                    }
+
+                    digits[n++] = c;
+                }
+                else
+                {
+                    separators++;
+                }
+            }
+
+            if (n != 9 || !IsValid(digits))
             {
                 continue;
             }
 
-            (int from, int to) = cluster.Window(text.Length);
-            foreach (ValueMatch w in SsnPattern().EnumerateMatches(text.AsSpan(from, to - from)))
+            // 3-2-4 grouped (dashes, spaces or dots) is the SSN's own shape; 9 plain digits or other groupings need a context word.
+            bool grouped = separators == 2 && value.Length == 11 && value[3] == value[6]
+                && (value[3] == '-' || !DetectorText.KeywordBefore(text, m.Index, 12, s_addressWords));
+            if (grouped || DetectorText.KeywordBefore(text, m.Index, 60, s_context) || DetectorText.KeywordAfter(text, m.Index + m.Length, 20, s_context)
+                || (csvHeader && m.Index > headerEnd))
             {
-                if (from + w.Index < cluster.Start)
-                {
-                    continue;
-                }
-
-                var m = new ValueMatchAt(from + w.Index, w.Length);
-                ReadOnlySpan<char> value = text.AsSpan(m.Index, m.Length);
-                int n = 0;
-                int separators = 0;
-                foreach (char c in value)
-                {
-                    if (char.IsAsciiDigit(c))
-                    {
-                        if (n == 9)
-                        {
-                            n++;
-                            break;
-                        }
-
-                        digits[n++] = c;
-                    }
-                    else
-                    {
-                        separators++;
-                    }
-                }
-
-                if (n != 9 || !IsValid(digits))
-                {
-                    continue;
-                }
-
-                // 3-2-4 grouped (dashes, spaces or dots) is the SSN's own shape; 9 plain digits or other groupings need a context word.
-                bool grouped = separators == 2 && value.Length == 11 && value[3] == value[6]
-                    && (value[3] == '-' || !DetectorText.KeywordBefore(text, m.Index, 12, s_addressWords));
-                if (grouped || DetectorText.KeywordBefore(text, m.Index, 60, s_context) || DetectorText.KeywordAfter(text, m.Index + m.Length, 20, s_context)
-                    || (csvHeader && m.Index > headerEnd))
-                {
-                    matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsSsn));
-                }
+                matches.Add(new PiiMatch(m.Index, m.Length, PiiEntityTypes.UsSsn));
             }
         }
+    }
+
+    /// <summary>
+    /// Returns <see langword="false"/> when <see cref="SsnPattern"/> certainly has no match in <paramref name="window"/>: every
+    /// match starts with a whole run of 3 digits (3-2-4 or 3-6 grouped), 5 digits (5-4) or 9 digits (ungrouped), so an ASCII
+    /// window without such a run has none ("4111 1111 1111 1111", "+44 20 7946 0958"). Windows with other characters than
+    /// ASCII are always scanned (<c>\d</c> and <c>\w</c> also match other scripts' digits and letters).
+    /// </summary>
+    internal static bool MayHoldSsn(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster)
+    {
+        if (!System.Text.Ascii.IsValid(window))
+        {
+            return true;
+        }
+
+        int run = 0;
+        foreach (char c in window)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                run++;
+                continue;
+            }
+
+            if (run is 3 or 5 or 9)
+            {
+                return true;
+            }
+
+            run = 0;
+        }
+
+        return run is 3 or 5 or 9;
     }
 
     /// <summary>Applies the SSA allocation rules to nine digits.</summary>

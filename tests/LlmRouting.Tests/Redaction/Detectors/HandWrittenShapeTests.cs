@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+
+namespace LlmRouting.Tests.Redaction.Detectors;
+
+/// <summary>
+/// The hand-written checks that replaced regular expressions and string searches for speed must give the same answers as
+/// what they replaced: each is compared with the original on curated cases and on many random strings.
+/// </summary>
+[TestFixture]
+public class HandWrittenShapeTests
+{
+    private const string NumberAlphabet = "0123456789012345-./ ()+1x\u0663\u096B";
+
+    private static readonly (string Name, Func<string, bool> Check, Regex Pattern)[] s_shapes =
+    [
+        ("IsDate", v => NumberShape.IsDate(v), new Regex(@"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)),
+        ("StartsWithIsoDate", v => NumberShape.StartsWithIsoDate(v), new Regex(@"^\d{4}-\d{2}-\d{2}", RegexOptions.CultureInvariant)),
+        ("IsSsnOrZipShape", v => NumberShape.IsSsnOrZipShape(v), new Regex(@"^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$", RegexOptions.CultureInvariant)),
+        ("IsDotted", v => NumberShape.IsDotted(v), new Regex(@"^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)),
+        ("IsBracketedNanp", v => NumberShape.IsBracketedNanp(v), new Regex(@"^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$", RegexOptions.CultureInvariant)),
+    ];
+
+    private static IEnumerable<string> ShapeNames => s_shapes.Select(s => s.Name);
+
+    [Test]
+    public void Number_shapes_agree_with_their_patterns_on_curated_values([ValueSource(nameof(ShapeNames))] string name)
+    {
+        (_, Func<string, bool> check, Regex pattern) = s_shapes.Single(s => s.Name == name);
+        string[] values =
+        [
+            "", "1", "2024-05-02", "2024-5-2", "05/02/2024", "5.2.24", "2024-05-02T10", "2024/05/02", "12-34-5678", "123-45-6789",
+            "123 45 6789", "123.45.6789", "123-45 6789", "12345-6789", "12345-678", "12345-67", "10.0.0.1", "1.5", "3.14159",
+            "1.2.3", "1234.5.6", "1.2.3.4.5", "(415) 555-0199", "(415)555-0199", "+1 (415) 555-0199", "1-(415) 555.0199",
+            "+(415) 555-0199", "1(415) 555-0199", "(415) 555 0199", "\u0663\u0663\u0663-45-6789", "2024--05-02", "-2024-05-02",
+        ];
+        foreach (string value in values)
+        {
+            Assert.That(check(value), Is.EqualTo(pattern.IsMatch(value)), $"{name}(\"{value}\")");
+        }
+    }
+
+    [Test]
+    public void Number_shapes_agree_with_their_patterns_on_random_values([ValueSource(nameof(ShapeNames))] string name)
+    {
+        (_, Func<string, bool> check, Regex pattern) = s_shapes.Single(s => s.Name == name);
+        var random = new Random(20261124);
+        int matched = 0;
+        for (int n = 0; n < 200_000; n++)
+        {
+            string value = RandomShape(random);
+            bool expected = pattern.IsMatch(value);
+            matched += expected ? 1 : 0;
+            Assert.That(check(value), Is.EqualTo(expected), $"{name}(\"{value}\")");
+        }
+
+        Assert.That(matched, Is.GreaterThan(20), "the random values must exercise the matching side too");
+    }
+
+    [Test]
+    public void Key_name_anchors_find_what_a_string_search_finds()
+    {
+        string[] anchors = ["password", "pwd", "api_key", "key", "secret", "token", "auth", "x-api-key", "ss"];
+        var anchorSet = new KeyNameAnchors(anchors);
+        SearchValues<string> reference = SearchValues.Create(anchors, StringComparison.OrdinalIgnoreCase);
+        string[] names = ["", "k", "ke", "KEY", "OPENAI_API_KEY", "db_Password", "monkey", "x-Api-Key", "\u017Fecret", "PA\u017F\u017F", "aws_secret_access", "tok", "Authorization", "keY_ID"];
+        foreach (string name in names)
+        {
+            Assert.That(anchorSet.IndexIn(name), Is.EqualTo(name.AsSpan().IndexOfAny(reference)), name);
+        }
+
+        var random = new Random(7);
+        const string alphabet = "keyKEYpasswordPWDapiAPI_-.tokenTOKENsecrtSECRTxXauthAUTH0129\u017F\u0130\u212A";
+        for (int n = 0; n < 100_000; n++)
+        {
+            string name = new(Enumerable.Range(0, random.Next(0, 16)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            Assert.That(anchorSet.IndexIn(name), Is.EqualTo(name.AsSpan().IndexOfAny(reference)), name);
+        }
+    }
+
+    [Test]
+    public void The_card_scanner_finds_what_the_card_pattern_finds()
+    {
+        var pattern = new Regex(@"(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])", RegexOptions.CultureInvariant);
+        string[] windows =
+        [
+            "4111 1111 1111 1111", " 4111-1111-1111-1111-", "x4111111111111111", "4111 1111 1111 1111 2222", "12345678901234567890123",
+            "-411111111111111", "4111 1111 1111 1111 x", "4111  1111 1111 1111", "a 5500 0000 0000 0004, b", "\u0663411111111111111",
+            "41111111111111\u0663", "4111111111111 4111111111111", "_4111111111111", "4111111111111_",
+        ];
+        var random = new Random(11);
+        const string alphabet = "0123456789012345678901234567890123456789  --x_.\u0663";
+        IEnumerable<string> all = windows.Concat(Enumerable.Range(0, 100_000).Select(_ =>
+            new string(Enumerable.Range(0, random.Next(10, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
+        int matched = 0;
+        foreach (string window in all)
+        {
+            List<(int, int)> expected = [];
+            foreach (ValueMatch m in pattern.EnumerateMatches(window))
+            {
+                expected.Add((m.Index, m.Length));
+            }
+
+            List<(int, int)> actual = [];
+            int position = 0;
+            while (CreditCardDetector.NextCandidate(window, ref position, out ValueMatchAt found))
+            {
+                actual.Add((found.Index, found.Length));
+            }
+
+            matched += expected.Count;
+            Assert.That(actual, Is.EqualTo(expected), window);
+        }
+
+        Assert.That(matched, Is.GreaterThan(1000), "the random windows must exercise the matching side too");
+    }
+
+    [TestCase("x")]
+    [TestCase("\u00E9t\u00E9")]
+    public void Key_name_anchors_must_be_ascii_and_two_characters_long(string anchor) =>
+        Assert.That(() => new KeyNameAnchors([anchor]), Throws.ArgumentException);
+
+    private static string RandomShape(Random random)
+    {
+        // Mostly digit groups joined by separators, sometimes with a NANP prefix or random characters; a fifth are bracketed
+        // North American numbers, half of them with one character changed.
+        var chars = new List<char>();
+        if (random.Next(5) == 0)
+        {
+            string prefix = random.Next(4) switch { 0 => "", 1 => "+1 ", 2 => "1-", _ => "+1" };
+            chars.AddRange($"{prefix}({random.Next(100, 1000)}){(random.Next(2) == 0 ? " " : "")}{random.Next(100, 1000)}{"-."[random.Next(2)]}{random.Next(1000, 10000)}");
+            if (random.Next(2) == 0)
+            {
+                chars[random.Next(chars.Count)] = NumberAlphabet[random.Next(NumberAlphabet.Length)];
+            }
+
+            return new string(chars.ToArray());
+        }
+
+        if (random.Next(4) == 0)
+        {
+            chars.AddRange(random.Next(3) switch { 0 => "+1 ", 1 => "1-", _ => "(" });
+        }
+
+        int groups = random.Next(1, 6);
+        for (int g = 0; g < groups; g++)
+        {
+            if (random.Next(8) == 0)
+            {
+                chars.Add('(');
+            }
+
+            int length = random.Next(1, 6);
+            for (int i = 0; i < length; i++)
+            {
+                chars.Add(random.Next(30) == 0 ? NumberAlphabet[random.Next(NumberAlphabet.Length)] : (char)('0' + random.Next(10)));
+            }
+
+            if (random.Next(8) == 0)
+            {
+                chars.Add(')');
+            }
+
+            if (g < groups - 1 || random.Next(10) == 0)
+            {
+                chars.Add("-./ "[random.Next(4)]);
+                if (random.Next(10) == 0)
+                {
+                    chars.Add(' ');
+                }
+            }
+        }
+
+        return new string(chars.ToArray());
+    }
+}
