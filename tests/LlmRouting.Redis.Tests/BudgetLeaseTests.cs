@@ -111,6 +111,61 @@ public class BudgetLeaseTests : RedisTestBase
         c1.Dispose();
     }
 
+    [Test]
+    public async Task While_redis_is_down_the_lease_serves_until_its_local_expiry_then_the_failure_mode_applies_and_its_spend_is_recorded_on_return([Values] bool failClosed)
+    {
+        string prefix = RedisTestSupport.Prefix("lease-down");
+        var time = new FakeTimeProvider(Start);
+        BudgetAccount account = Account(100m);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix, o =>
+        {
+            Leases(o);
+            o.BudgetFailureMode = failClosed ? RedisFailureMode.FailClosed : RedisFailureMode.FailOpen;
+        });
+        await using var store = new RedisBudgetStore(c1, time);
+        await store.SettleAsync((await store.TryReserveAsync([new(account, 0.01m)]))!, [0.01m]);
+        await store.FlushAsync();
+        await store.SyncLeasesAsync(release: false);
+
+        Redis.Stop();
+        for (int i = 0; i < 10; i++)
+        {
+            BudgetReservation r = (await store.TryReserveAsync([new(account, 0.01m)]))!;
+            Assert.That(r.Id, Does.StartWith("lease-"), "served from the lease, which is still reserved in Redis");
+            await store.SettleAsync(r, [0.005m]);
+        }
+
+        await store.SyncLeasesAsync(release: false); // fails: the batch is kept
+        time.Advance(TimeSpan.FromSeconds(25)); // past the lease's local expiry (80 % of 30 s)
+        if (failClosed)
+        {
+            await Assert.ThrowsAsync<SharedStateUnavailableException>(async () => await store.TryReserveAsync([new(account, 0.01m)]));
+        }
+        else
+        {
+            BudgetReservation local = (await store.TryReserveAsync([new(account, 0.01m)]))!;
+            Assert.That(local.Id, Does.Not.StartWith("lease-"), "after the local expiry the lease is not used; fail-open reserves locally");
+            await store.ReleaseAsync(local);
+        }
+
+        Redis.Restart(); // an empty Redis (no persistence): the lease is gone, the outage spend is replayed by the next sync
+        using RedisConnection fresh = RedisTestSupport.Connection(Redis, prefix);
+        BudgetUsage usage = null!;
+        for (int i = 0; i < 100; i++)
+        {
+            await store.SyncLeasesAsync(release: false); // retried until the connection is back
+            usage = await new RedisBudgetStore(fresh, time).GetUsageAsync(account);
+            if (usage.SpentUsd > 0m)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.That(usage.SpentUsd, Is.EqualTo(0.05m), "the spend settled from the lease during the outage reached Redis");
+    }
+
     private long EvalCount()
     {
         using var admin = StackExchange.Redis.ConnectionMultiplexer.Connect(Redis.ConnectionString + ",allowAdmin=true");
