@@ -9,7 +9,7 @@ namespace LlmRouting.Redis;
 /// Redis as an ordinary reservation and hands it out locally, so most reservations take no round trip. A background loop records the
 /// spend settled locally and resizes each lease to a share of what the account has left (<c>LeaseSync</c>); near the limit leases
 /// drain to zero and every reservation goes to Redis. Everything handed out locally is backed by the lease in Redis, so the fleet's
-/// overspend bound is unchanged. See docs/budget-leases-status.md.
+/// overspend bound is unchanged. README "Running a fleet" documents the behaviour.
 /// </summary>
 internal sealed partial class RedisBudgetStore
 {
