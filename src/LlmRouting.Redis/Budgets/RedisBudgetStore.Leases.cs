@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace LlmRouting.Redis;
 
 /// <summary>
-/// Budget leases (<see cref="LlmRoutingRedisOptions.BudgetLeases"/>): per account and period, this instance holds an amount reserved in
+/// Budget leases (<see cref="LlmRoutingRedisOptions.BudgetLeases"/>): per account, this instance holds an amount reserved in
 /// Redis as an ordinary reservation and hands it out locally, so most reservations take no round trip. A background loop records the
 /// spend settled locally and resizes each lease to a share of what the account has left (<c>LeaseSync</c>); near the limit leases
 /// drain to zero and every reservation goes to Redis. Everything handed out locally is backed by the lease in Redis, so the fleet's
