@@ -48,4 +48,29 @@ public sealed class LlmRoutingRedisOptions
 
     /// <summary>Gets or sets how long cached responses live. The default is one hour.</summary>
     public TimeSpan ResponseCacheTimeToLive { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether each instance holds budget leases: amounts reserved in Redis that it hands out locally, so
+    /// most budget reservations take no round trip. Leases shrink as the limit nears and are not taken when little is left (every
+    /// reservation then goes to Redis), so the fleet's overspend bound is unchanged. The default is <see langword="false"/>.
+    /// </summary>
+    public bool BudgetLeases { get; set; }
+
+    /// <summary>Gets or sets the largest lease one instance holds per budget account. The default is 1 USD.</summary>
+    public decimal BudgetLeaseMaxUsd { get; set; } = 1m;
+
+    /// <summary>Gets or sets the share of an account's remaining amount one lease may take (remaining / divisor). At least 2; the default is 8.</summary>
+    public int BudgetLeaseDivisor { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets the remaining amount below which no lease is held and every reservation is checked in Redis (exact). Set it to a few
+    /// of your largest requests' cost. The default is 0.10 USD.
+    /// </summary>
+    public decimal BudgetLeaseMinRemainingUsd { get; set; } = 0.10m;
+
+    /// <summary>Gets or sets how long a lease lives in Redis unless renewed (a crashed instance's lease frees after this). The default is 30 seconds.</summary>
+    public TimeSpan BudgetLeaseTimeToLive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets how often each instance records locally settled spend in Redis and resizes its leases (off the request path). The default is 100 ms.</summary>
+    public TimeSpan BudgetLeaseSyncInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 }

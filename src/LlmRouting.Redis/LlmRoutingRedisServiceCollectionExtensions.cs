@@ -144,6 +144,31 @@ public static class LlmRoutingRedisServiceCollectionExtensions
             throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetReservationTimeout must be positive.", nameof(options));
         }
 
+        if (options.BudgetLeaseMaxUsd <= 0m)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetLeaseMaxUsd must be positive.", nameof(options));
+        }
+
+        if (options.BudgetLeaseDivisor < 2)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetLeaseDivisor must be at least 2.", nameof(options));
+        }
+
+        if (options.BudgetLeaseMinRemainingUsd < 0m)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetLeaseMinRemainingUsd cannot be negative.", nameof(options));
+        }
+
+        if (options.BudgetLeaseTimeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetLeaseTimeToLive must be positive.", nameof(options));
+        }
+
+        if (options.BudgetLeaseSyncInterval <= TimeSpan.Zero || options.BudgetLeaseSyncInterval * 4 > options.BudgetLeaseTimeToLive)
+        {
+            throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:BudgetLeaseSyncInterval must be positive and at most a quarter of BudgetLeaseTimeToLive.", nameof(options));
+        }
+
         if (options.ResponseCacheTimeToLive <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{LlmRoutingRedisOptions.SectionName}:ResponseCacheTimeToLive must be positive.", nameof(options));

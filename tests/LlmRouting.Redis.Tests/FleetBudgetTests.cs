@@ -21,9 +21,9 @@ public class FleetBudgetTests : RedisTestBase
     });
 
     [Test]
-    public async Task Independent_instances_with_64_concurrent_requests_each_overspend_one_budget_by_at_most_one_request([Values] bool streaming)
+    public async Task Independent_instances_with_64_concurrent_requests_each_overspend_one_budget_by_at_most_one_request([Values] bool streaming, [Values] bool leases)
     {
-        string prefix = RedisTestSupport.Prefix("fleet" + streaming);
+        string prefix = RedisTestSupport.Prefix("fleet" + streaming + leases);
         var options = new ChatOptions { MaxOutputTokens = 50 };
         using var fallbacks = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(null, "LlmRouting.Redis", "llm_routing.redis.fallbacks");
 
@@ -36,10 +36,26 @@ public class FleetBudgetTests : RedisTestBase
 
         Assert.That(one, Is.GreaterThan(0m));
         decimal limit = one * 20.5m;
-        ServiceProvider[] fleet = Enumerable.Range(0, Instances).Select(_ => RedisTestSupport.Instance(Redis, prefix, o => Configure(o, limit), Providers)).ToArray();
+        ServiceProvider[] fleet = Enumerable.Range(0, Instances).Select(_ => RedisTestSupport.Instance(Redis, prefix, o => Configure(o, limit), Providers, r =>
+        {
+            // Leases sized for this tiny budget: none when fewer than 4 requests' worth is left, at most 1/8 of what is left.
+            r.BudgetLeases = leases;
+            r.BudgetLeaseMinRemainingUsd = one * 4;
+        })).ToArray();
         try
         {
             var calls = new List<Task<RoutingReport>>();
+            if (leases)
+            {
+                // One request per instance first, then a few sync intervals, so each instance holds a lease when the burst starts.
+                foreach (ServiceProvider instance in fleet)
+                {
+                    calls.Add(Task.FromResult(await instance.GetRequiredService<IChatClient>().AskAsync(streaming, "How far is the moon?", options)));
+                }
+
+                await Task.Delay(400);
+            }
+
             foreach (ServiceProvider instance in fleet)
             {
                 IChatClient client = instance.GetRequiredService<IChatClient>();
@@ -57,7 +73,7 @@ public class FleetBudgetTests : RedisTestBase
 
             RoutingReport[] served = calls.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToArray();
             int rejected = calls.Count(t => t.Exception?.InnerException is BudgetExceededException);
-            Assert.That(served.Length + rejected, Is.EqualTo(Instances * ConcurrentPerInstance), "every request was served or rejected by the budget");
+            Assert.That(served.Length + rejected, Is.EqualTo((Instances * ConcurrentPerInstance) + (leases ? Instances : 0)), "every request was served or rejected by the budget");
             decimal spent = served.Sum(r => r.CostUsd);
             decimal maxCost = served.Max(r => r.CostUsd);
             Assert.That(fallbacks.GetMeasurementSnapshot(), Is.Empty, "Redis answered every operation");
@@ -65,9 +81,19 @@ public class FleetBudgetTests : RedisTestBase
             Assert.That(spent, Is.GreaterThan(limit / 2), "the shared budget is used, not starved");
             Assert.That(served.Select(r => r.Deployment).Distinct(), Is.EqualTo(new[] { "mini" }));
 
-            foreach (ServiceProvider sp in fleet)
+            var stores = fleet.Select(sp => (RedisBudgetStore)sp.GetRequiredService<IBudgetStore>()).ToArray();
+            foreach (RedisBudgetStore store in stores)
             {
-                await ((RedisBudgetStore)sp.GetRequiredService<IBudgetStore>()).FlushAsync();
+                await store.FlushAsync();
+            }
+
+            if (leases)
+            {
+                Assert.That(stores.Sum(s => s.LocalReservations), Is.GreaterThan(0), "some reservations were served from leases");
+                foreach (ServiceProvider sp in fleet)
+                {
+                    await sp.DisposeAsync(); // returns the leases and records their spend
+                }
             }
 
             using RedisConnection reader = RedisTestSupport.Connection(Redis, prefix);

@@ -82,6 +82,11 @@ public class RedisRegistrationTests : RedisTestBase
     [TestCase("HealthRefreshInterval=00:00:00", "LlmRouting:Redis:HealthRefreshInterval must be positive.")]
     [TestCase("BudgetReservationTimeout=00:00:00", "LlmRouting:Redis:BudgetReservationTimeout must be positive.")]
     [TestCase("BudgetFailureMode=Sometimes", "LlmRouting:Redis")]
+    [TestCase("BudgetLeaseMaxUsd=0", "LlmRouting:Redis:BudgetLeaseMaxUsd must be positive.")]
+    [TestCase("BudgetLeaseDivisor=1", "LlmRouting:Redis:BudgetLeaseDivisor must be at least 2.")]
+    [TestCase("BudgetLeaseMinRemainingUsd=-1", "LlmRouting:Redis:BudgetLeaseMinRemainingUsd cannot be negative.")]
+    [TestCase("BudgetLeaseTimeToLive=00:00:00", "LlmRouting:Redis:BudgetLeaseTimeToLive must be positive.")]
+    [TestCase("BudgetLeaseSyncInterval=00:00:10", "LlmRouting:Redis:BudgetLeaseSyncInterval must be positive and at most a quarter of BudgetLeaseTimeToLive.")]
     public void Invalid_settings_fail_at_start_up_naming_the_setting(string? setting, string message)
     {
         var values = new Dictionary<string, string?>();

@@ -24,7 +24,7 @@ internal sealed class RedisLatencyCommand : IEvalCommand
     public string Name => "redis-latency";
 
     /// <inheritdoc/>
-    public string Description => "added latency per request with Redis-backed state on loopback (p50/p99); [--requests N] [--connection host:port] [--streaming] [--rate-limit]";
+    public string Description => "added latency per request with Redis-backed state on loopback (p50/p99); [--requests N] [--connection host:port] [--streaming] [--rate-limit] [--budget-leases]";
 
     /// <inheritdoc/>
     public async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -33,6 +33,7 @@ internal sealed class RedisLatencyCommand : IEvalCommand
         string? connection = null;
         bool streaming = false;
         bool rateLimit = false;
+        bool leases = false;
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -50,8 +51,11 @@ internal sealed class RedisLatencyCommand : IEvalCommand
                 case "--rate-limit":
                     rateLimit = true;
                     break;
+                case "--budget-leases":
+                    leases = true;
+                    break;
                 default:
-                    await error.WriteLineAsync("usage: redis-latency [--requests N (>= 100)] [--connection host:port] [--streaming] [--rate-limit]").ConfigureAwait(false);
+                    await error.WriteLineAsync("usage: redis-latency [--requests N (>= 100)] [--connection host:port] [--streaming] [--rate-limit] [--budget-leases]").ConfigureAwait(false);
                     return Program.UsageExitCode;
             }
         }
@@ -60,8 +64,8 @@ internal sealed class RedisLatencyCommand : IEvalCommand
         connection ??= server!.ConnectionString;
         string prefix = "eval-" + Guid.NewGuid().ToString("N")[..8] + ":";
         string loadBefore = LoadAverage();
-        await using ServiceProvider memory = Build(null, prefix, rateLimit);
-        await using ServiceProvider redis = Build(connection, prefix, rateLimit);
+        await using ServiceProvider memory = Build(null, prefix, rateLimit, leases);
+        await using ServiceProvider redis = Build(connection, prefix, rateLimit, leases);
         IChatClient memoryClient = memory.GetRequiredService<IChatClient>(), redisClient = redis.GetRequiredService<IChatClient>();
 
         // Warm up both (JIT, connection, scripts loaded).
@@ -96,9 +100,9 @@ internal sealed class RedisLatencyCommand : IEvalCommand
         string loadAfter = LoadAverage();
         double m50 = Percentile(memoryTimes, 0.50), m99 = Percentile(memoryTimes, 0.99);
         double r50 = Percentile(redisTimes, 0.50), r99 = Percentile(redisTimes, 0.99);
-        string scenario = "one global budget, live statistics" + (rateLimit ? ", fleet-wide requests and tokens per minute" : string.Empty);
+        string scenario = "one global budget" + (leases ? " (budget leases on)" : string.Empty) + ", live statistics" + (rateLimit ? ", fleet-wide requests and tokens per minute" : string.Empty);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"requests per store: {requests} ({(streaming ? "streaming" : "non-streaming")}), {scenario}")).ConfigureAwait(false);
-        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"round trips on the request path: {(rateLimit ? "2 (budget reserve, rate-limit admission)" : "1 (budget reserve)")}")).ConfigureAwait(false);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"round trips on the request path: {(rateLimit ? 1 : 0) + (leases ? 0 : 1)} ({(leases ? "budget reserve from the lease in the common case" : "budget reserve")}{(rateLimit ? ", rate-limit admission" : string.Empty)})")).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"in-memory  p50 {m50:0.000} ms  p99 {m99:0.000} ms")).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"redis      p50 {r50:0.000} ms  p99 {r99:0.000} ms")).ConfigureAwait(false);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"added      p50 {r50 - m50:0.000} ms  p99 {r99 - m99:0.000} ms")).ConfigureAwait(false);
@@ -116,7 +120,9 @@ internal sealed class RedisLatencyCommand : IEvalCommand
             json.WriteNumber("requests", requests);
             json.WriteBoolean("streaming", streaming);
             json.WriteBoolean("rateLimit", rateLimit);
-            json.WriteNumber("roundTripsPerRequest", rateLimit ? 2 : 1);
+            json.WriteBoolean("budgetLeases", leases);
+            json.WriteNumber("reservationsFromLeases", ((LlmRouting.Redis.RedisBudgetStore)redis.GetRequiredService<IBudgetStore>()).LocalReservations);
+            json.WriteNumber("roundTripsPerRequest", (rateLimit ? 1 : 0) + (leases ? 0 : 1));
             json.WriteNumber("inMemoryP50Ms", Math.Round(m50, 4));
             json.WriteNumber("inMemoryP99Ms", Math.Round(m99, 4));
             json.WriteNumber("redisP50Ms", Math.Round(r50, 4));
@@ -144,7 +150,7 @@ internal sealed class RedisLatencyCommand : IEvalCommand
         return 0;
     }
 
-    private static ServiceProvider Build(string? redis, string prefix, bool rateLimit)
+    private static ServiceProvider Build(string? redis, string prefix, bool rateLimit, bool leases)
     {
         var services = new ServiceCollection();
         services.AddSimulatedProviders();
@@ -161,7 +167,11 @@ internal sealed class RedisLatencyCommand : IEvalCommand
         });
         if (redis is not null)
         {
-            services.AddLlmRoutingRedis(redis, o => o.KeyPrefix = prefix);
+            services.AddLlmRoutingRedis(redis, o =>
+            {
+                o.KeyPrefix = prefix;
+                o.BudgetLeases = leases;
+            });
         }
 
         return services.BuildServiceProvider();

@@ -115,6 +115,64 @@ internal static class RedisBudgetScripts
         return 1
         """);
 
+    /// <summary>
+    /// Synchronizes one instance's budget lease (a reservation member <c>{leaseId}:1:{amount}</c> that the instance hands out locally):
+    /// records the spend settled locally since the last sync, shrinks the lease by what that spend consumed, then resizes it to a share
+    /// of what the account has left (never below <c>floor</c>, what the instance has already handed out) and renews its expiry. A marker
+    /// holding the answer makes a retried batch return the same answer without applying it twice. KEYS: the marker, the account hash,
+    /// its reservation set. ARGV: marker TTL (ms), lease id, old amount, shrink, spend, floor, now (ms), new expiry (ms), limit, window,
+    /// current period start or slice, oldest slice, key TTL (ms), maximum lease, divisor, minimum remaining for a lease, release (1: target 0).
+    /// Returns {alive (1 when the old lease was still held), new amount, spent, reserved}.
+    /// </summary>
+    public static readonly RedisScript LeaseSync = new(Prelude + """
+        local done = redis.call('GET', KEYS[1])
+        if done then
+          local out = {}
+          for v in string.gmatch(done, '[^,]+') do out[#out + 1] = v end
+          return out
+        end
+        local h, z = KEYS[2], KEYS[3]
+        local id = ARGV[2]
+        local old, shrink, spend, floor = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+        purge(h, z, tonumber(ARGV[7]))
+        local alive = 0
+        if old > 0 and redis.call('ZREM', z, id .. ':1:' .. ARGV[3]) == 1 then
+          alive = 1
+          redis.call('HINCRBY', h, 'r', int(-old))
+        end
+        if old == 0 then alive = 1 end
+        if spend > 0 then
+          if ARGV[10] == '0' then
+            if redis.call('HGET', h, 'p') ~= ARGV[11] then redis.call('HSET', h, 'p', ARGV[11], 's', '0') end
+            redis.call('HINCRBY', h, 's', int(spend))
+          else
+            redis.call('HINCRBY', h, 'w:' .. ARGV[11], int(spend))
+          end
+        end
+        local own = 0
+        if alive == 1 then own = old - shrink end
+        if own < 0 then own = 0 end
+        local reserved = tonumber(redis.call('HGET', h, 'r') or '0')
+        local spentNow = spent(h, ARGV[10], ARGV[11], ARGV[12])
+        local remaining = tonumber(ARGV[9]) - spentNow - reserved
+        if remaining < 0 then remaining = 0 end
+        local target = math.floor((remaining + own) / tonumber(ARGV[15]))
+        if target > tonumber(ARGV[14]) then target = tonumber(ARGV[14]) end
+        if remaining + own < tonumber(ARGV[16]) or ARGV[17] == '1' then target = 0 end
+        if target > own + remaining then target = own + remaining end
+        if alive == 0 and floor > remaining then floor = remaining end
+        if target < floor then target = floor end
+        if target > 0 then
+          redis.call('ZADD', z, ARGV[8], id .. ':1:' .. int(target))
+          redis.call('HINCRBY', h, 'r', int(target))
+          redis.call('PEXPIRE', z, ARGV[13])
+        end
+        redis.call('PEXPIRE', h, ARGV[13])
+        local out = { alive, int(target), int(spentNow), redis.call('HGET', h, 'r') or '0' }
+        redis.call('SET', KEYS[1], table.concat(out, ','), 'PX', ARGV[1])
+        return out
+        """);
+
     /// <summary>Reads an account. KEYS: the account hash and its reservation set. ARGV: now (ms), window, current, oldest. Returns {spent, reserved}.</summary>
     public static readonly RedisScript Usage = new(Prelude + """
         purge(KEYS[1], KEYS[2], tonumber(ARGV[1]))

@@ -50,6 +50,7 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
         _timeProvider = timeProvider ?? TimeProvider.System;
         _local = new InMemoryBudgetStore(_timeProvider);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        StartLeaseTimer();
     }
 
     /// <summary>Gets the number of settlements waiting to be replayed into Redis.</summary>
@@ -111,6 +112,11 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
             {
                 throw new ArgumentException("A budget charge cannot be negative.", nameof(charges));
             }
+        }
+
+        if (LeasesOn && _pending.IsEmpty && TryReserveFromLeases(charges) is { } leased)
+        {
+            return leased; // taken from this instance's leases: no round trip
         }
 
         await ReplayAsync(cancellationToken).ConfigureAwait(false);
@@ -201,7 +207,13 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
     /// <summary>Waits (briefly) for settlements still on their way to Redis, then releases resources.</summary>
     public void Dispose()
     {
+        _leaseTimer?.Dispose();
         _ = FlushAsync().Wait(_connection.Options.OperationTimeout * 2);
+        if (LeasesOn)
+        {
+            _ = Task.Run(() => SyncLeasesAsync(release: true)).Wait(_connection.Options.OperationTimeout * 2); // return unused leases
+        }
+
         _replayGate.Dispose();
     }
 
@@ -209,7 +221,13 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
     /// <returns>A task that completes when done.</returns>
     public async ValueTask DisposeAsync()
     {
+        _leaseTimer?.Dispose();
         await FlushAsync().WaitAsync(_connection.Options.OperationTimeout * 2).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        if (LeasesOn)
+        {
+            await SyncLeasesAsync(release: true).WaitAsync(_connection.Options.OperationTimeout * 2).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
         _replayGate.Dispose();
     }
 
@@ -222,6 +240,12 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
 
     private async ValueTask CompleteAsync(BudgetReservation reservation, IReadOnlyList<decimal>? actualUsd, long[] actual)
     {
+        if (reservation.Id.StartsWith(LeasePrefix, StringComparison.Ordinal))
+        {
+            CompleteFromLease(reservation, actual);
+            return;
+        }
+
         if (reservation.Id.StartsWith(LocalPrefix, StringComparison.Ordinal))
         {
             // Reserved locally during an outage: complete it locally, and count its spend in Redis once Redis is back.
