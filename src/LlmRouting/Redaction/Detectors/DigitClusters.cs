@@ -8,11 +8,17 @@ namespace LlmRouting;
 internal ref struct DigitClusters
 {
     private readonly ReadOnlySpan<char> _text;
+    private readonly bool _skipSingleDigits;
     private int _position;
 
-    public DigitClusters(ReadOnlySpan<char> text)
+    /// <summary>Creates the enumerator.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="skipSingleDigits">Whether to pass over lone digits that nothing continues (<c>Ab3dEf</c>) instead of
+    /// returning them as clusters: the commonest clusters of key-like tokens, and of no use to a number detector.</param>
+    public DigitClusters(ReadOnlySpan<char> text, bool skipSingleDigits = false)
     {
         _text = text;
+        _skipSingleDigits = skipSingleDigits;
         _position = 0;
         Start = End = Digits = 0;
     }
@@ -41,23 +47,35 @@ internal ref struct DigitClusters
             return false;
         }
 
-        int found = text[_position..].IndexOfAny(DetectorText.Digits);
-        if (found < 0)
+        int found, start;
+        while (true)
         {
-            _position = text.Length;
-            return false;
-        }
+            found = IndexOfDigit(text, _position);
+            if (found < 0)
+            {
+                _position = text.Length;
+                return false;
+            }
 
-        int start = _position + found;
+            start = _position + found;
 
-        // A lone digit that nothing can continue (inside a token such as "Ab3dEf") is the commonest cluster: settle it at once.
-        if ((start + 1 == text.Length || !CanContinue(text[start + 1])) && (start == _position || text[start - 1] is not ('+' or '(')))
-        {
-            Start = start;
-            End = start + 1;
-            Digits = 1;
-            _position = start + 1;
-            return true;
+            // A lone digit that nothing can continue (inside a token such as "Ab3dEf") is the commonest cluster: settle it at once.
+            if ((start + 1 == text.Length || !CanContinue(text[start + 1])) && (start == _position || text[start - 1] is not ('+' or '(')))
+            {
+                if (_skipSingleDigits)
+                {
+                    _position = start + 1;
+                    continue;
+                }
+
+                Start = start;
+                End = start + 1;
+                Digits = 1;
+                _position = start + 1;
+                return true;
+            }
+
+            break;
         }
 
         while (start > _position && text[start - 1] is '+' or '(')
@@ -104,6 +122,27 @@ internal ref struct DigitClusters
         Digits = digits; // the characters trimmed or added at the ends are never digits
         _position = Math.Max(end, _position + found + 1);
         return true;
+    }
+
+    /// <summary>Returns the offset of the first ASCII digit at or after <paramref name="from"/>, or -1 (a few characters by hand first: in key-like tokens the next digit is near).</summary>
+    private static int IndexOfDigit(ReadOnlySpan<char> text, int from)
+    {
+        int limit = Math.Min(text.Length, from + 8);
+        for (int i = from; i < limit; i++)
+        {
+            if (char.IsAsciiDigit(text[i]))
+            {
+                return i - from;
+            }
+        }
+
+        if (limit == text.Length)
+        {
+            return -1;
+        }
+
+        int found = text[limit..].IndexOfAny(DetectorText.Digits);
+        return found < 0 ? -1 : limit - from + found;
     }
 
     /// <summary>Returns whether <paramref name="c"/>, right after a digit, may belong to the same cluster (see <see cref="MoveNext"/>).</summary>

@@ -78,12 +78,12 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
             }
         }
 
-        if (_licence && (span.IndexOfAny(s_licenceWords) >= 0 || DlWordPattern().IsMatch(span)))
+        if (_licence && (span.IndexOfAny(s_licenceWords) >= 0 || IndexOfDlWord(span, 0, out _) >= 0))
         {
             List<(int From, int To)> windows = KeywordWindows(span, s_licenceWords);
-            foreach (ValueMatch dl in DlWordPattern().EnumerateMatches(span))
+            for (int dl = IndexOfDlWord(span, 0, out int dlLength); dl >= 0; dl = IndexOfDlWord(span, dl + dlLength, out dlLength))
             {
-                windows.Add((dl.Index, Math.Min(span.Length, dl.Index + Window + 16)));
+                windows.Add((dl, Math.Min(span.Length, dl + Window + 16)));
             }
 
             int done = 0;
@@ -99,7 +99,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
                     }
 
                     if (DetectorText.CountDigits(value) >= 3 && !DateShapePattern().IsMatch(value)
-                        && (DetectorText.KeywordBefore(text, index, Window, s_licenceWords) || DlWordPattern().IsMatch(text.AsSpan(Math.Max(0, index - 24), Math.Min(24, index)))))
+                        && (DetectorText.KeywordBefore(text, index, Window, s_licenceWords) || IndexOfDlWord(text.AsSpan(Math.Max(0, index - 24), Math.Min(24, index)), 0, out _) >= 0))
                     {
                         matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.UsDriverLicense));
                         done = index + w.Length;
@@ -169,8 +169,48 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
     [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]{0,5}\d[A-Za-z0-9]{2,16}|[A-Za-z]?\d{1,4}(?:-\d{2,4}){1,3}|\d{3} \d{3} \d{3})(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex LicencePattern();
 
+    /// <summary>
+    /// Finds the first match of <see cref="DlWordPattern"/> (<c>\bD\.?L\b</c>) in <paramref name="span"/> at or after
+    /// <paramref name="from"/>, as <c>EnumerateMatches</c> would, without running the pattern over the whole text: at each
+    /// <c>D</c>, the neighbours are tested by hand when they are ASCII and by the pattern on the few characters around it
+    /// otherwise (<c>\b</c> counts letters and marks of every script as word characters).
+    /// </summary>
+    /// <returns>The match's index in <paramref name="span"/>, or -1.</returns>
+    internal static int IndexOfDlWord(ReadOnlySpan<char> span, int from, out int length)
+    {
+        length = 0;
+        while (from < span.Length)
+        {
+            int found = span[from..].IndexOf('D');
+            if (found < 0)
+            {
+                return -1;
+            }
+
+            int d = from + found;
+            from = d + 1;
+            int l = d + 1 < span.Length && span[d + 1] == '.' ? d + 2 : d + 1;
+            if (l >= span.Length || span[l] != 'L')
+            {
+                continue;
+            }
+
+            char before = d > 0 ? span[d - 1] : ' ', after = l + 1 < span.Length ? span[l + 1] : ' ';
+            bool match = before < 128 && after < 128
+                ? !(char.IsAsciiLetterOrDigit(before) || before == '_') && !(char.IsAsciiLetterOrDigit(after) || after == '_')
+                : DlWordPattern().IsMatch(span[Math.Max(0, d - 1)..Math.Min(span.Length, l + 2)]);
+            if (match)
+            {
+                length = l + 1 - d;
+                return d;
+            }
+        }
+
+        return -1;
+    }
+
     [GeneratedRegex(@"\bD\.?L\b", RegexOptions.CultureInvariant)]
-    private static partial Regex DlWordPattern();
+    internal static partial Regex DlWordPattern();
 
     [GeneratedRegex(@"^(?:\d{4}[-/.](?:0?[1-9]|1[0-2])[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)]
     private static partial Regex DateShapePattern();

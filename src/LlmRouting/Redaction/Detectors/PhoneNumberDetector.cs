@@ -65,7 +65,7 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
             return;
         }
 
-        foreach (ValueMatchAt m in profile.Matches(text, CandidatePattern(), minDigits: 6))
+        foreach (ValueMatchAt m in profile.Matches(text, CandidatePattern(), minDigits: 6, MayStartCandidate))
         {
             int length = m.Length;
             ReadOnlySpan<char> candidate = text.AsSpan(m.Index, length);
@@ -221,8 +221,44 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
         return wordEnd < start - 1 && previous.Length is >= 2 and <= 6 && previous.ContainsAnyInRange('A', 'Z') && !previous.ContainsAnyInRange('a', 'z') && previous.IndexOfAnyExcept(s_upperDigits) < 0;
     }
 
+    /// <summary>
+    /// The <see cref="ClusterFilter"/> of <see cref="CandidatePattern"/>: a candidate starts with <c>+</c>, <c>(</c> or a digit
+    /// not preceded by a character of <c>[\w@/.:+=#-]</c> (its look-behind), so a cluster without such a position (digits
+    /// glued to a token: <c>xoxb-123456789012-…</c>) cannot hold the start of one. Non-ASCII characters are left to the pattern.
+    /// </summary>
+    internal static bool MayStartCandidate(ReadOnlySpan<char> window, ReadOnlySpan<char> cluster)
+    {
+        if (!window.Overlaps(cluster, out int offset))
+        {
+            return true;
+        }
+
+        // Matches may also start in the two characters of context after the cluster (the enumerator keeps those).
+        for (int p = offset; p < window.Length; p++)
+        {
+            char c = window[p];
+            if (!(char.IsAsciiDigit(c) || c is '+' or '(' || c >= 128))
+            {
+                continue;
+            }
+
+            if (p == 0)
+            {
+                return true;
+            }
+
+            char before = window[p - 1];
+            if (before >= 128 || !(char.IsAsciiLetterOrDigit(before) || before is '_' or '@' or '/' or '.' or ':' or '+' or '=' or '#' or '-'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static readonly SearchValues<char> s_upperDigits = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 
     [GeneratedRegex(@"(?<![\w@/.:+=#-]|[.-]\d)(?:\+[ ]?|00)?(?:\(\d{1,5}\)|\d{1,5})(?:(?:[ .\-]|[ ]?-[ ]?)?(?:\(\d{1,5}\)|\d{1,6})){1,7}(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})?(?!\d|[\w@]|[.:-]\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex CandidatePattern();
+    internal static partial Regex CandidatePattern();
 }

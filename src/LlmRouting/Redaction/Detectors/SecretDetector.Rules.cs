@@ -648,7 +648,7 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> password = text.AsSpan(passStart, at2 - passStart);
-        return IsPlaceholder(password) || IsWeakExample(password) ? (-1, 0) : (passStart, at2 - passStart);
+        return IsPlaceholder(text, passStart, at2 - passStart) || IsWeakExample(password) ? (-1, 0) : (passStart, at2 - passStart);
     }
 
     private static bool IsWeakExample(ReadOnlySpan<char> value) =>
@@ -714,13 +714,13 @@ internal sealed partial class SecretDetector
 
         int n = RunLength(text, i, s_headerValueChars);
         ReadOnlySpan<char> value = text.AsSpan(i, n);
-        return n >= 8 && !IsPlaceholder(value) && value.IndexOfAnyExcept(s_letters) >= 0 || n >= 16 && !IsPlaceholder(value) ? (i, n) : (-1, 0);
+        return n >= 8 && !IsPlaceholder(text, i, n) && value.IndexOfAnyExcept(s_letters) >= 0 || n >= 16 && !IsPlaceholder(text, i, n) ? (i, n) : (-1, 0);
     }
 
     private static (int, int) ReadHeaderValue(string text, int at)
     {
         (int start, int length) = FindAssignedValue(text, at, s_headerValueChars);
-        return length >= 8 && !IsPlaceholder(text.AsSpan(start, length)) ? (start, length) : (-1, 0);
+        return length >= 8 && !IsPlaceholder(text, start, length) ? (start, length) : (-1, 0);
     }
 
     private static (int, int) ReadXmlValue(string text, int at)
@@ -746,7 +746,7 @@ internal sealed partial class SecretDetector
         }
 
         ReadOnlySpan<char> value = text.AsSpan(start, length);
-        if (InUrlQuery(text, at) || IsPlaceholder(value) || IsWeakExample(value) || LooksLikeCode(text, start, length) || value.IndexOfAnyExcept(s_lowerWords) < 0)
+        if (InUrlQuery(text, at) || IsPlaceholder(text, start, length) || IsWeakExample(value) || LooksLikeCode(text, start, length) || value.IndexOfAnyExcept(s_lowerWords) < 0)
         {
             return (-1, 0);
         }
@@ -776,7 +776,7 @@ internal sealed partial class SecretDetector
 
         // Cheapest tests first (the order does not change the answer).
         if (value.Contains('.') || value.Count('-') + value.Count('_') >= 2 || value.Contains("0123456", StringComparison.Ordinal)
-            || value.Contains("abcdefgh", StringComparison.OrdinalIgnoreCase) || LooksLikeCode(text, start, length) || IsPlaceholder(value))
+            || value.Contains("abcdefgh", StringComparison.OrdinalIgnoreCase) || LooksLikeCode(text, start, length) || IsPlaceholder(text, start, length))
         {
             return (-1, 0);
         }

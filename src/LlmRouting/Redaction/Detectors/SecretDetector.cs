@@ -50,9 +50,16 @@ internal sealed partial class SecretDetector : IPiiDetector
     public void Detect(string text, List<PiiMatch> matches)
     {
         int first = matches.Count;
-        ScanAssignments(text, matches);
-        ScanTokens(text, matches, first);
-        ScanAnchors(text, matches, first);
+        try
+        {
+            ScanAssignments(text, matches);
+            ScanTokens(text, matches, first);
+            ScanAnchors(text, matches, first);
+        }
+        finally
+        {
+            t_placeholderText = null; // do not keep the text alive
+        }
     }
 
     private static FrozenDictionary<char, SecretRule[]> ByFirstChar(SecretRuleScope scope, bool ignoreCase)
@@ -340,7 +347,7 @@ internal sealed partial class SecretDetector : IPiiDetector
         }
 
         ReadOnlySpan<char> value = text.AsSpan(start, length);
-        if (IsPlaceholder(value) || (rule.MinEntropy > 0 && DetectorText.Entropy(value) < rule.MinEntropy)
+        if (IsPlaceholder(text, start, length) || (rule.MinEntropy > 0 && DetectorText.Entropy(value) < rule.MinEntropy)
             || (rule.Check is not null && !rule.Check(value.ToString())))
         {
             return (-1, 0);
@@ -391,6 +398,36 @@ internal sealed partial class SecretDetector : IPiiDetector
         }
 
         return length == 0 ? (-1, 0) : (start, length);
+    }
+
+    // The last placeholder test of this thread's scan: several key words in one name (aws_secret_access_key: five rules) read
+    // the same value, and the word search is the costly part of their tests.
+    [ThreadStatic]
+    private static string? t_placeholderText;
+    [ThreadStatic]
+    private static int t_placeholderStart;
+    [ThreadStatic]
+    private static int t_placeholderLength;
+    [ThreadStatic]
+    private static bool t_placeholderResult;
+
+    /// <summary>
+    /// <see cref="IsPlaceholder(ReadOnlySpan{char})"/> of <c>text[start..(start + length)]</c>, remembering the last answer of
+    /// this thread's scan (the text is forgotten when the scan ends).
+    /// </summary>
+    internal static bool IsPlaceholder(string text, int start, int length)
+    {
+        if (ReferenceEquals(t_placeholderText, text) && t_placeholderStart == start && t_placeholderLength == length)
+        {
+            return t_placeholderResult;
+        }
+
+        bool result = IsPlaceholder(text.AsSpan(start, length));
+        t_placeholderText = text;
+        t_placeholderStart = start;
+        t_placeholderLength = length;
+        t_placeholderResult = result;
+        return result;
     }
 
     /// <summary>Returns whether a value is a placeholder, a template variable or an obviously fake value.</summary>

@@ -28,10 +28,10 @@ internal readonly struct TextProfile : IDisposable
         MaxDigitCluster = maxDigitCluster;
     }
 
-    /// <summary>Gets the largest number of digits in one cluster.</summary>
+    /// <summary>Gets the largest number of digits in one cluster (0 when the text has no digit).</summary>
     public int MaxDigitCluster { get; }
 
-    /// <summary>Gets the digit clusters of the text, in order.</summary>
+    /// <summary>Gets the digit clusters of the text with two or more digits, in order (no detector looks at a lone digit).</summary>
     public ReadOnlySpan<DigitCluster> Clusters => _clusters is null ? default : _clusters.AsSpan(0, _count);
 
     /// <summary>
@@ -60,11 +60,16 @@ internal readonly struct TextProfile : IDisposable
 
         DigitCluster[] buffer = t_buffer ?? new DigitCluster[32];
         t_buffer = null;
-        int count = 0, max = 0;
-        var clusters = new DigitClusters(text);
+        int count = 0, max = 1; // the text has a digit
+        var clusters = new DigitClusters(text, skipSingleDigits: true);
         while (clusters.MoveNext())
         {
             int digits = clusters.Digits;
+            if (digits < 2)
+            {
+                continue; // every detector needs two digits in a cluster (IBAN check digits) or more
+            }
+
             if (count == buffer.Length)
             {
                 Array.Resize(ref buffer, buffer.Length * 2);

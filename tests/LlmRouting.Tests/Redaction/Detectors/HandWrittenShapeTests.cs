@@ -115,6 +115,79 @@ public class HandWrittenShapeTests
         Assert.That(matched, Is.GreaterThan(1000), "the random windows must exercise the matching side too");
     }
 
+    [Test]
+    public void The_phone_cluster_filter_passes_every_cluster_where_a_candidate_starts()
+    {
+        Regex pattern = PhoneNumberDetector.CandidatePattern();
+        string[] texts =
+        [
+            "xoxb-123456789012-1234567890123-Ab", "call +44 20 7946 0958 now", "(415) 555-0199", "a/2125550147", "id=2125550147",
+            "tel:2125550147", "#2125550147", "x.2125550147", "\u00E92125550147", "\u06632125550147", "2125550147", "1234-5678 90",
+        ];
+        var random = new Random(17);
+        const string alphabet = "0123456789012345678901234567890123456789  --..//()++x#:=@_a\u00E9\u0663";
+        IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 50_000).Select(_ =>
+            new string(Enumerable.Range(0, random.Next(8, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
+        int kept = 0, skipped = 0;
+        foreach (string text in all)
+        {
+            using TextProfile profile = TextProfile.Of(text);
+            foreach (DigitCluster cluster in profile.Clusters)
+            {
+                (int from, int to) = cluster.Window(text.Length);
+                ReadOnlySpan<char> window = text.AsSpan(from, to - from);
+                bool starts = false;
+                foreach (ValueMatch m in pattern.EnumerateMatches(window))
+                {
+                    starts |= from + m.Index >= cluster.Start;
+                }
+
+                bool passed = PhoneNumberDetector.MayStartCandidate(window, text.AsSpan(cluster.Start, cluster.End - cluster.Start));
+                Assert.That(passed || !starts, Is.True, $"{text} [{cluster.Start},{cluster.End}) window [{from},{to}) {string.Join(",", pattern.Matches(window.ToString()).Select(x => $"{x.Index}:{x.Value}"))}");
+                (passed ? ref kept : ref skipped)++;
+            }
+        }
+
+        Assert.That(skipped, Is.GreaterThan(1000), "the filter must rule some clusters out");
+        Assert.That(kept, Is.GreaterThan(1000));
+    }
+
+    [Test]
+    public void The_dl_word_search_finds_what_the_dl_pattern_finds()
+    {
+        var pattern = new Regex(@"\bD\.?L\b", RegexOptions.CultureInvariant);
+        string[] texts =
+        [
+            "", "DL", "D.L", "DL#123", "my DL: X1234", "D.L.", "DDL", "D.DL", "xDL", "DLx", "_DL", "DL_", "D..L", "dl", "D L", "(D.L)",
+            "\u00E9DL", "DL\u00E9", "\u200DDL", "DL\u200C", "D.L\u0301", "\u0663DL", "DL\u0663", "AD.L D.LX DL,DL", "D", "D.",
+        ];
+        var random = new Random(13);
+        const string alphabet = "DDDDLLLL..  xd_-1\u00E9\u200D\u0301\u0663#";
+        IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 100_000).Select(_ =>
+            new string(Enumerable.Range(0, random.Next(0, 14)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
+        int matched = 0;
+        foreach (string text in all)
+        {
+            List<(int, int)> expected = [];
+            foreach (ValueMatch m in pattern.EnumerateMatches(text))
+            {
+                expected.Add((m.Index, m.Length));
+            }
+
+            List<(int, int)> actual = [];
+            for (int at = IdentityDocumentDetector.IndexOfDlWord(text, 0, out int length); at >= 0; at = IdentityDocumentDetector.IndexOfDlWord(text, at + length, out length))
+            {
+                actual.Add((at, length));
+            }
+
+            matched += expected.Count;
+            Assert.That(actual, Is.EqualTo(expected), text);
+        }
+
+        Assert.That(matched, Is.GreaterThan(1000), "the random texts must exercise the matching side too");
+        Assert.That(IdentityDocumentDetector.DlWordPattern().ToString(), Is.EqualTo(pattern.ToString()), "the detector's pattern");
+    }
+
     [TestCase("x")]
     [TestCase("\u00E9t\u00E9")]
     public void Key_name_anchors_must_be_ascii_and_two_characters_long(string anchor) =>
