@@ -70,6 +70,26 @@ public class SharedResilienceStateTests : RedisTestBase
     }
 
     [Test]
+    public async Task A_circuit_closed_within_the_millisecond_it_opened_is_closed_for_the_others()
+    {
+        // Transitions are ordered in microseconds: a close 300 µs after the open (same millisecond) must not be dropped as "older".
+        string prefix = RedisTestSupport.Prefix("samems");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, 100, TimeSpan.Zero));
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
+        using var opener = new RedisCircuitStateStore(c1, time, startTimer: false);
+        using var other = new RedisCircuitStateStore(c2, time, startTimer: false);
+        Assert.That(await opener.ReportOpenedAsync("d", TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(await other.RefreshAsync(), Is.True);
+        Assert.That(other.IsOpen("d", out _), Is.True);
+
+        time.Advance(TimeSpan.FromMicroseconds(300));
+        Assert.That(await opener.ReportClosedAsync("d"), Is.True);
+        Assert.That(await other.RefreshAsync(), Is.True);
+        Assert.That(other.IsOpen("d", out _), Is.False, "the close 300 µs later is the newer transition");
+        Assert.That(other.Get("d")!.ChangedAt, Is.EqualTo(time.GetUtcNow()), "microsecond precision survives the round trip");
+    }
+
+    [Test]
     public async Task Circuits_close_when_their_break_ends_and_survive_a_redis_outage_locally()
     {
         string prefix = RedisTestSupport.Prefix("circuitdown");
@@ -204,11 +224,8 @@ public class SharedResilienceStateTests : RedisTestBase
     [Test]
     public async Task The_resilience_seams_counts_are_the_fleets_after_one_exchange()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
-        string prefix = RedisTestSupport.Prefix("seam");
-        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
-        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
-        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        using var pair = new CounterStorePair(Redis, "seam");
+        (FakeTimeProvider time, RedisRateLimitCounterStore a, RedisRateLimitCounterStore b) = (pair.Time, pair.A, pair.B);
         DateTimeOffset now = time.GetUtcNow();
         a.Add("d", now, 1, 400);
         a.Add("d", now, 0, -100); // a token correction
@@ -227,11 +244,8 @@ public class SharedResilienceStateTests : RedisTestBase
     [Test]
     public async Task The_gate_counts_its_admissions_in_its_mirror_once_and_batches_token_settlements_into_the_exchange()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
-        string prefix = RedisTestSupport.Prefix("gate");
-        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix), c2 = RedisTestSupport.Connection(Redis, prefix);
-        using var a = new RedisRateLimitCounterStore(c1, time, startTimer: false);
-        using var b = new RedisRateLimitCounterStore(c2, time, startTimer: false);
+        using var pair = new CounterStorePair(Redis, "gate");
+        (FakeTimeProvider time, RedisRateLimitCounterStore a, RedisRateLimitCounterStore b) = (pair.Time, pair.A, pair.B);
         DateTimeOffset now = time.GetUtcNow();
 
         SharedAdmission first = await a.TryAcquireAsync("d", 10, 1000, 400, CancellationToken.None);
@@ -287,5 +301,35 @@ public class SharedResilienceStateTests : RedisTestBase
         SharedAdmission down = await counter.TryAcquireAsync("d", 1, null, 0);
         Assert.That((down.IsAcquired, down.IsLocalOnly), Is.EqualTo((true, true)));
         Assert.That(fallbacks.GetMeasurementSnapshot().Single().Tags["llm_routing.redis.operation"], Is.EqualTo("ratelimit.acquire"));
+    }
+
+    /// <summary>Two instances' rate-limit counter stores on one Redis and one fake clock, without exchange timers.</summary>
+    private sealed class CounterStorePair : IDisposable
+    {
+        private readonly RedisConnection _c1;
+        private readonly RedisConnection _c2;
+
+        public CounterStorePair(RedisServer redis, string name)
+        {
+            string prefix = RedisTestSupport.Prefix(name);
+            _c1 = RedisTestSupport.Connection(redis, prefix);
+            _c2 = RedisTestSupport.Connection(redis, prefix);
+            A = new RedisRateLimitCounterStore(_c1, Time, startTimer: false);
+            B = new RedisRateLimitCounterStore(_c2, Time, startTimer: false);
+        }
+
+        public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero));
+
+        public RedisRateLimitCounterStore A { get; }
+
+        public RedisRateLimitCounterStore B { get; }
+
+        public void Dispose()
+        {
+            A.Dispose();
+            B.Dispose();
+            _c1.Dispose();
+            _c2.Dispose();
+        }
     }
 }

@@ -11,7 +11,14 @@ internal sealed record CircuitTransition(bool IsOpen, DateTimeOffset ChangedAt, 
 {
     public string Encode() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(IsOpen ? 'o' : 'c')}|{ChangedAt.ToUnixTimeMilliseconds()}|{OpenUntil?.ToUnixTimeMilliseconds() ?? 0}");
+        $"{(IsOpen ? 'o' : 'c')}|{ChangedAtMicroseconds}|{OpenUntil?.ToUnixTimeMilliseconds() ?? 0}");
+
+    /// <summary>
+    /// Gets <see cref="ChangedAt"/> in microseconds since the Unix epoch: the order of transitions in Redis. Microseconds, not
+    /// milliseconds, so two transitions within one millisecond (a circuit opened and closed again at once) keep their order; exact
+    /// in a Lua number (below 2^53).
+    /// </summary>
+    public long ChangedAtMicroseconds => (ChangedAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     public static bool TryDecode(string text, [NotNullWhen(true)] out CircuitTransition? transition)
     {
@@ -26,7 +33,7 @@ internal sealed record CircuitTransition(bool IsOpen, DateTimeOffset ChangedAt, 
 
         transition = new CircuitTransition(
             parts[0] == "o",
-            DateTimeOffset.FromUnixTimeMilliseconds(at),
+            DateTimeOffset.UnixEpoch.AddTicks(at * TimeSpan.TicksPerMicrosecond),
             parts[0] == "o" ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null);
         return true;
     }

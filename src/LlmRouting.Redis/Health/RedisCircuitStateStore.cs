@@ -99,7 +99,7 @@ internal sealed partial class RedisCircuitStateStore : IDisposable
         string name = deployment.ToLowerInvariant();
         Adopt(name, transition);
         _ = EnsureSubscribedAsync();
-        RedisValue[] args = [name, transition.Encode(), transition.ChangedAt.ToUnixTimeMilliseconds()];
+        RedisValue[] args = [name, transition.Encode(), transition.ChangedAtMicroseconds];
         return _connection.TryExecuteAsync("health.publish", db => s_publish.EvaluateAsync(db, [_key, (string)_channel!], args));
     }
 
