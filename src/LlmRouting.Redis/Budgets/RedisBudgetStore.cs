@@ -105,14 +105,7 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
     {
         ArgumentNullException.ThrowIfNull(charges);
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (BudgetCharge c in charges)
-        {
-            ArgumentNullException.ThrowIfNull(c.Account, nameof(charges));
-            if (c.AmountUsd < 0)
-            {
-                throw new ArgumentException("A budget charge cannot be negative.", nameof(charges));
-            }
-        }
+        BudgetCharges.Validate(charges);
 
         if (LeasesOn && _pending.IsEmpty && TryReserveFromLeases(charges) is { } leased)
         {

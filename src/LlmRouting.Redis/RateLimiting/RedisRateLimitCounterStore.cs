@@ -55,8 +55,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
     private readonly RedisRateLimitCounter _counter;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ITimer? _timer;
-    private int _syncing;
+    private readonly BackgroundExchange _sync;
 
     public RedisRateLimitCounterStore(RedisConnection connection, TimeProvider? timeProvider = null, bool startTimer = true, ILogger<RedisRateLimitCounterStore>? logger = null)
     {
@@ -65,11 +64,7 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
         _timeProvider = timeProvider ?? TimeProvider.System;
         _counter = new RedisRateLimitCounter(connection, _timeProvider);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        if (startTimer)
-        {
-            TimeSpan interval = connection.Options.RateLimitSyncInterval;
-            _timer = _timeProvider.CreateTimer(static s => _ = ((RedisRateLimitCounterStore)s!).SyncAsync(), this, interval, interval);
-        }
+        _sync = new BackgroundExchange(_timeProvider, connection.Options.RateLimitSyncInterval, startTimer, ExchangeAsync, ex => LogSyncFailed(_logger, ex.GetType().Name));
     }
 
     /// <inheritdoc/>
@@ -160,105 +155,89 @@ internal sealed partial class RedisRateLimitCounterStore : IRateLimitCounterStor
 
     /// <summary>Reads the fleet's counts and sends counts made while Redis was unreachable (runs on the timer; callable by tests).</summary>
     /// <returns><see langword="true"/> if Redis was reached for every deployment.</returns>
-    internal async Task<bool> SyncAsync()
+    internal Task<bool> SyncAsync() => _sync.RunAsync();
+
+    public void Dispose() => _sync.Dispose();
+
+    private async Task<bool> ExchangeAsync()
     {
-        if (Interlocked.Exchange(ref _syncing, 1) == 1)
+        bool all = true;
+        long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        long first = now - (long)IRateLimitCounterStore.Window.TotalSeconds + 1;
+        foreach (Counters c in _deployments.Values)
         {
-            return false;
-        }
-
-        try
-        {
-            bool all = true;
-            long now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
-            long first = now - (long)IRateLimitCounterStore.Window.TotalSeconds + 1;
-            foreach (Counters c in _deployments.Values)
+            KeyValuePair<long, (long R, long T)>[] sending;
+            long cut;
+            lock (c)
             {
-                KeyValuePair<long, (long R, long T)>[] sending;
-                long cut;
-                lock (c)
+                if (c.Pending.Count == 0 && c.InFlight.Count == 0 && _timeProvider.GetElapsedTime(c.LastUsed) > IRateLimitCounterStore.Window)
                 {
-                    if (c.Pending.Count == 0 && c.InFlight.Count == 0 && _timeProvider.GetElapsedTime(c.LastUsed) > IRateLimitCounterStore.Window)
-                    {
-                        continue; // idle for a whole window: nothing to send, and nobody reads the mirror
-                    }
-
-                    foreach ((long second, (long r, long t)) in c.Pending)
-                    {
-                        (long ir, long it) = c.InFlight.GetValueOrDefault(second);
-                        c.InFlight[second] = (ir + r, it + t);
-                    }
-
-                    c.Pending.Clear();
-                    foreach (long stale in c.InFlight.Keys.Where(second => second < first).ToList())
-                    {
-                        c.InFlight.Remove(stale); // out of the window: Redis would ignore it
-                    }
-
-                    sending = [.. c.InFlight];
-                    cut = c.Sequence; // admissions Redis confirmed before this read are in what it returns
+                    continue; // idle for a whole window: nothing to send, and nobody reads the mirror
                 }
 
-                var args = new RedisValue[2 + (sending.Length * 3)];
-                args[0] = now;
-                args[1] = sending.Length;
-                for (int i = 0; i < sending.Length; i++)
+                foreach ((long second, (long r, long t)) in c.Pending)
                 {
-                    args[2 + (i * 3)] = sending[i].Key;
-                    args[3 + (i * 3)] = sending[i].Value.R;
-                    args[4 + (i * 3)] = sending[i].Value.T;
+                    (long ir, long it) = c.InFlight.GetValueOrDefault(second);
+                    c.InFlight[second] = (ir + r, it + t);
                 }
 
-                RedisResult[]? result = await _connection.ExecuteAsync(
-                    "ratelimit.sync",
-                    static async (db, s) => (RedisResult[]?)(await s_merge.EvaluateAsync(db, [s.Key], s.Args).ConfigureAwait(false)),
-                    (Key: RedisRateLimitCounter.Key(_connection, c.Name), Args: args),
-                    static _ => null).ConfigureAwait(false);
-                if (result is null)
+                c.Pending.Clear();
+                foreach (long stale in c.InFlight.Keys.Where(second => second < first).ToList())
                 {
-                    all = false; // the in-flight counts stay counted locally and are sent again next time
-                    continue;
+                    c.InFlight.Remove(stale); // out of the window: Redis would ignore it
                 }
 
-                var fleet = new Dictionary<long, (long R, long T)>();
-                for (int j = 0; j + 1 < result.Length; j += 2)
-                {
-                    string field = (string)result[j]!;
-                    if (field.Length < 3 || field[1] != ':')
-                    {
-                        continue; // the window's totals and pruning mark
-                    }
-
-                    long second = long.Parse(field.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture);
-                    long value = long.Parse((string)result[j + 1]!, NumberStyles.Integer, CultureInfo.InvariantCulture);
-                    (long r, long t) = fleet.GetValueOrDefault(second);
-                    fleet[second] = field[0] == 'r' ? (r + value, t) : (r, t + value);
-                }
-
-                lock (c)
-                {
-                    c.Fleet = fleet;
-                    c.InFlight.Clear();
-                    c.Admitted.RemoveAll(a => a.Sequence <= cut);
-                }
+                sending = [.. c.InFlight];
+                cut = c.Sequence; // admissions Redis confirmed before this read are in what it returns
             }
 
-            return all;
+            var args = new RedisValue[2 + (sending.Length * 3)];
+            args[0] = now;
+            args[1] = sending.Length;
+            for (int i = 0; i < sending.Length; i++)
+            {
+                args[2 + (i * 3)] = sending[i].Key;
+                args[3 + (i * 3)] = sending[i].Value.R;
+                args[4 + (i * 3)] = sending[i].Value.T;
+            }
+
+            RedisResult[]? result = await _connection.ExecuteAsync(
+                "ratelimit.sync",
+                static async (db, s) => (RedisResult[]?)(await s_merge.EvaluateAsync(db, [s.Key], s.Args).ConfigureAwait(false)),
+                (Key: RedisRateLimitCounter.Key(_connection, c.Name), Args: args),
+                static _ => null).ConfigureAwait(false);
+            if (result is null)
+            {
+                all = false; // the in-flight counts stay counted locally and are sent again next time
+                continue;
+            }
+
+            var fleet = new Dictionary<long, (long R, long T)>();
+            for (int j = 0; j + 1 < result.Length; j += 2)
+            {
+                string field = (string)result[j]!;
+                if (field.Length < 3 || field[1] != ':')
+                {
+                    continue; // the window's totals and pruning mark
+                }
+
+                long second = long.Parse(field.AsSpan(2), NumberStyles.Integer, CultureInfo.InvariantCulture);
+                long value = long.Parse((string)result[j + 1]!, NumberStyles.Integer, CultureInfo.InvariantCulture);
+                (long r, long t) = fleet.GetValueOrDefault(second);
+                fleet[second] = field[0] == 'r' ? (r + value, t) : (r, t + value);
+            }
+
+            lock (c)
+            {
+                c.Fleet = fleet;
+                c.InFlight.Clear();
+                c.Admitted.RemoveAll(a => a.Sequence <= cut);
+            }
         }
-#pragma warning disable CA1031 // A background exchange must never crash the process; local counts stay in use.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSyncFailed(_logger, ex.GetType().Name);
-            return false;
-        }
-        finally
-        {
-            Volatile.Write(ref _syncing, 0);
-        }
+
+        return all;
     }
 
-    public void Dispose() => _timer?.Dispose();
 
     private static void AddPending(Counters c, long second, long requests, long tokens)
     {

@@ -24,8 +24,7 @@ internal sealed partial class RedisRoutingStatisticsStore : IRoutingStatisticsSt
     private readonly TimeProvider _timeProvider;
     private readonly double _halfLifeMs;
     private readonly ILogger _logger;
-    private readonly ITimer? _timer;
-    private int _syncing;
+    private readonly BackgroundExchange _sync;
 
     public RedisRoutingStatisticsStore(RedisConnection connection, TimeSpan? halfLife = null, TimeProvider? timeProvider = null, bool startTimer = true, ILogger<RedisRoutingStatisticsStore>? logger = null)
     {
@@ -36,11 +35,7 @@ internal sealed partial class RedisRoutingStatisticsStore : IRoutingStatisticsSt
         _halfLifeMs = HalfLife.TotalMilliseconds;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        if (startTimer)
-        {
-            TimeSpan interval = connection.Options.StatisticsSyncInterval;
-            _timer = _timeProvider.CreateTimer(static s => _ = ((RedisRoutingStatisticsStore)s!).SyncAsync(), this, interval, interval);
-        }
+        _sync = new BackgroundExchange(_timeProvider, connection.Options.StatisticsSyncInterval, startTimer, ExchangeAsync, ex => LogSyncFailed(_logger, ex.GetType().Name));
     }
 
     public TimeSpan HalfLife { get; }
@@ -49,11 +44,7 @@ internal sealed partial class RedisRoutingStatisticsStore : IRoutingStatisticsSt
     /// <exception cref="ArgumentException"><paramref name="deployment"/> is empty or <paramref name="value"/> is not a finite number.</exception>
     public void Record(string deployment, DeploymentMetric metric, double value)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A statistics sample must be a finite number (was {value})."), nameof(value));
-        }
+        InMemoryRoutingStatisticsStore.ValidateSample(deployment, value);
 
         int index = Index(metric);
         Entry entry = _entries.GetOrAdd(deployment, static name => new Entry(name));
@@ -85,112 +76,100 @@ internal sealed partial class RedisRoutingStatisticsStore : IRoutingStatisticsSt
 
     /// <summary>Merges the local batch into Redis and refreshes the replica with the fleet's sums. Runs on the timer; callable by tests.</summary>
     /// <returns><see langword="true"/> if Redis was reached.</returns>
-    internal async Task<bool> SyncAsync()
+    internal Task<bool> SyncAsync() => _sync.RunAsync();
+
+    public void Dispose() => _sync.Dispose();
+
+    private async Task<bool> ExchangeAsync()
     {
-        if (Interlocked.Exchange(ref _syncing, 1) == 1 || _entries.IsEmpty)
+        if (_entries.IsEmpty)
         {
-            Volatile.Write(ref _syncing, 0);
             return false;
         }
 
-        try
+        Entry[] entries = [.. _entries.Values];
+        long now = NowMs();
+        var batches = new List<(int Key, int Metric, Average Batch)>();
+        for (int k = 0; k < entries.Length; k++)
         {
-            Entry[] entries = [.. _entries.Values];
-            long now = NowMs();
-            var batches = new List<(int Key, int Metric, Average Batch)>();
-            for (int k = 0; k < entries.Length; k++)
+            lock (entries[k])
             {
-                lock (entries[k])
+                for (int m = 0; m < MetricCount; m++)
                 {
-                    for (int m = 0; m < MetricCount; m++)
+                    ref Average p = ref entries[k].Pending[m];
+                    if (p.Count > 0)
                     {
-                        ref Average p = ref entries[k].Pending[m];
-                        if (p.Count > 0)
+                        batches.Add((k, m, p.DecayedTo(now, _halfLifeMs)));
+                        p = default;
+                    }
+                }
+            }
+        }
+
+        var keys = new RedisKey[entries.Length];
+        for (int k = 0; k < entries.Length; k++)
+        {
+            keys[k] = _connection.Options.KeyPrefix + "{stats}:" + entries[k].Name.ToLowerInvariant();
+        }
+
+        var args = new RedisValue[5 + (batches.Count * 5)];
+        args[0] = now;
+        args[1] = _halfLifeMs.ToString("R", CultureInfo.InvariantCulture);
+        args[2] = (long)Math.Max(_halfLifeMs * 20, TimeSpan.FromHours(1).TotalMilliseconds);
+        args[3] = MetricCount;
+        args[4] = batches.Count;
+        for (int i = 0; i < batches.Count; i++)
+        {
+            (int key, int metric, Average batch) = batches[i];
+            int b = 5 + (i * 5);
+            args[b] = key + 1;
+            args[b + 1] = metric;
+            args[b + 2] = batch.Sum.ToString("R", CultureInfo.InvariantCulture);
+            args[b + 3] = batch.Weight.ToString("R", CultureInfo.InvariantCulture);
+            args[b + 4] = batch.Count;
+        }
+
+        RedisResult[]? result = await _connection.ExecuteAsync<RedisResult[]?>(
+            "statistics.sync",
+            async db => (RedisResult[])(await RedisStatisticsScripts.MergeAndRead.EvaluateAsync(db, keys, args).ConfigureAwait(false))!,
+            static () => null).ConfigureAwait(false);
+        if (result is null)
+        {
+            // Unreachable: put the batch back; reads keep including it and the next exchange sends it.
+            foreach ((int key, int metric, Average batch) in batches)
+            {
+                lock (entries[key])
+                {
+                    entries[key].Pending[metric].Add(batch.Sum, batch.Weight, batch.Count, batch.At, _halfLifeMs);
+                }
+            }
+
+            return false;
+        }
+
+        for (int k = 0; k < entries.Length; k++)
+        {
+            lock (entries[k])
+            {
+                for (int m = 0; m < MetricCount; m++)
+                {
+                    int r = ((k * MetricCount) + m) * 4;
+                    entries[k].Shared[m] = (string?)result[r] is { Length: > 0 } sum
+                        ? new Average
                         {
-                            batches.Add((k, m, p.DecayedTo(now, _halfLifeMs)));
-                            p = default;
+                            Sum = double.Parse(sum, CultureInfo.InvariantCulture),
+                            Weight = double.Parse((string)result[r + 1]!, CultureInfo.InvariantCulture),
+                            Count = long.Parse((string)result[r + 2]!, CultureInfo.InvariantCulture),
+                            At = long.Parse((string)result[r + 3]!, CultureInfo.InvariantCulture),
                         }
-                    }
+                        : default;
                 }
             }
-
-            var keys = new RedisKey[entries.Length];
-            for (int k = 0; k < entries.Length; k++)
-            {
-                keys[k] = _connection.Options.KeyPrefix + "{stats}:" + entries[k].Name.ToLowerInvariant();
-            }
-
-            var args = new RedisValue[5 + (batches.Count * 5)];
-            args[0] = now;
-            args[1] = _halfLifeMs.ToString("R", CultureInfo.InvariantCulture);
-            args[2] = (long)Math.Max(_halfLifeMs * 20, TimeSpan.FromHours(1).TotalMilliseconds);
-            args[3] = MetricCount;
-            args[4] = batches.Count;
-            for (int i = 0; i < batches.Count; i++)
-            {
-                (int key, int metric, Average batch) = batches[i];
-                int b = 5 + (i * 5);
-                args[b] = key + 1;
-                args[b + 1] = metric;
-                args[b + 2] = batch.Sum.ToString("R", CultureInfo.InvariantCulture);
-                args[b + 3] = batch.Weight.ToString("R", CultureInfo.InvariantCulture);
-                args[b + 4] = batch.Count;
-            }
-
-            RedisResult[]? result = await _connection.ExecuteAsync<RedisResult[]?>(
-                "statistics.sync",
-                async db => (RedisResult[])(await RedisStatisticsScripts.MergeAndRead.EvaluateAsync(db, keys, args).ConfigureAwait(false))!,
-                static () => null).ConfigureAwait(false);
-            if (result is null)
-            {
-                // Unreachable: put the batch back; reads keep including it and the next exchange sends it.
-                foreach ((int key, int metric, Average batch) in batches)
-                {
-                    lock (entries[key])
-                    {
-                        entries[key].Pending[metric].Add(batch.Sum, batch.Weight, batch.Count, batch.At, _halfLifeMs);
-                    }
-                }
-
-                return false;
-            }
-
-            for (int k = 0; k < entries.Length; k++)
-            {
-                lock (entries[k])
-                {
-                    for (int m = 0; m < MetricCount; m++)
-                    {
-                        int r = ((k * MetricCount) + m) * 4;
-                        entries[k].Shared[m] = (string?)result[r] is { Length: > 0 } sum
-                            ? new Average
-                            {
-                                Sum = double.Parse(sum, CultureInfo.InvariantCulture),
-                                Weight = double.Parse((string)result[r + 1]!, CultureInfo.InvariantCulture),
-                                Count = long.Parse((string)result[r + 2]!, CultureInfo.InvariantCulture),
-                                At = long.Parse((string)result[r + 3]!, CultureInfo.InvariantCulture),
-                            }
-                            : default;
-                    }
-                }
-            }
-
-            return true;
         }
-#pragma warning disable CA1031 // A background exchange must never crash the process; the replica keeps serving local figures.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSyncFailed(_logger, ex.GetType().Name);
-            return false;
-        }
-        finally
-        {
-            Volatile.Write(ref _syncing, 0);
-        }
+
+        return true;
     }
 
-    public void Dispose() => _timer?.Dispose();
 
     private static int Index(DeploymentMetric metric) => (uint)metric < MetricCount
         ? (int)metric

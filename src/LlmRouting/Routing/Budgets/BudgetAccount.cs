@@ -58,3 +58,21 @@ public sealed class BudgetReservation
 /// <param name="RemainingUsd">What was left for the request before its reservation.</param>
 /// <param name="ChargedUsd">What this request was charged when it settled; <see langword="null"/> until then.</param>
 public sealed record BudgetStatus(string Budget, BudgetScope Scope, string? Key, BudgetMode Mode, decimal LimitUsd, decimal ReservedUsd, decimal RemainingUsd, decimal? ChargedUsd);
+
+/// <summary>Argument checks every <see cref="IBudgetStore"/> applies to the charges of a reservation.</summary>
+internal static class BudgetCharges
+{
+    /// <summary>Throws when <paramref name="charges"/> is null, a charge has no account or a charge is negative.</summary>
+    public static void Validate(IReadOnlyList<BudgetCharge> charges)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        foreach (BudgetCharge c in charges)
+        {
+            ArgumentNullException.ThrowIfNull(c.Account, nameof(charges));
+            if (c.AmountUsd < 0)
+            {
+                throw new ArgumentException("A budget charge cannot be negative.", nameof(charges));
+            }
+        }
+    }
+}

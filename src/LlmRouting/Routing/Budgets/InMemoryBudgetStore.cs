@@ -41,14 +41,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(charges);
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (BudgetCharge c in charges)
-        {
-            ArgumentNullException.ThrowIfNull(c.Account, nameof(charges));
-            if (c.AmountUsd < 0)
-            {
-                throw new ArgumentException("A budget charge cannot be negative.", nameof(charges));
-            }
-        }
+        BudgetCharges.Validate(charges);
 
         DateTimeOffset now = _timeProvider.GetUtcNow();
         lock (_gate)

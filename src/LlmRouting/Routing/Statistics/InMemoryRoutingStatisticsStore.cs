@@ -34,11 +34,7 @@ public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore
     /// <exception cref="ArgumentException"><paramref name="deployment"/> is empty or <paramref name="value"/> is not a finite number.</exception>
     public void Record(string deployment, DeploymentMetric metric, double value)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
-        if (!double.IsFinite(value))
-        {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A statistics sample must be a finite number (was {value})."), nameof(value));
-        }
+        ValidateSample(deployment, value);
 
         int index = Index(metric);
         Entry entry = _entries.GetOrAdd(deployment, static _ => new Entry());
@@ -110,5 +106,16 @@ public sealed class InMemoryRoutingStatisticsStore : IRoutingStatisticsStore
     private sealed class Entry
     {
         public readonly Average[] Averages = new Average[MetricCount];
+    }
+
+    /// <summary>The argument checks of <see cref="IRoutingStatisticsStore.Record"/>, shared by every store.</summary>
+    /// <exception cref="ArgumentException"><paramref name="deployment"/> is empty or <paramref name="value"/> is not a finite number.</exception>
+    internal static void ValidateSample(string deployment, double value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(deployment);
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A statistics sample must be a finite number (was {value})."), nameof(value));
+        }
     }
 }
