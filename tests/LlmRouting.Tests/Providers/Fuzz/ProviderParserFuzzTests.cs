@@ -410,19 +410,9 @@ public sealed class ProviderParserFuzzTests
     }
 
     /// <summary>A body that returns 1 to 7 bytes per read and yields between reads, like a slow network.</summary>
-    private sealed class TrickleStream(byte[] data, Random random) : Stream
+    private sealed class TrickleStream(byte[] data, Random random) : AsyncReadOnlyStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -434,9 +424,6 @@ public sealed class ProviderParserFuzzTests
             return n;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             int n = Math.Min(Math.Min(count, random.Next(1, 8)), data.Length - _position);
@@ -444,15 +431,5 @@ public sealed class ProviderParserFuzzTests
             _position += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

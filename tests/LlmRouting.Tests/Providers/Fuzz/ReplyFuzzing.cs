@@ -98,15 +98,9 @@ internal static class ReplyFuzzing
     }
 
     /// <summary>A body that yields one byte per read, asynchronously.</summary>
-    private sealed class TrickleStream(byte[] body) : Stream
+    private sealed class TrickleStream(byte[] body) : AsyncReadOnlyStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
 
         public override long Length => body.Length;
 
@@ -123,20 +117,5 @@ internal static class ReplyFuzzing
             buffer.Span[0] = body[_position++];
             return 1;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads are not expected.");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -130,22 +130,12 @@ internal static class OpenAITestSupport
 }
 
 /// <summary>A response body fed by the test, chunk by chunk, to observe incremental reading and mid-stream failures.</summary>
-internal sealed class GatedStream : Stream
+internal sealed class GatedStream : AsyncReadOnlyStream
 {
     private readonly Channel<byte[]?> _chunks = Channel.CreateUnbounded<byte[]?>();
     private byte[] _current = [];
     private int _offset;
     private Exception? _failure;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public void Write(string text) => _chunks.Writer.TryWrite(Encoding.UTF8.GetBytes(text));
 
@@ -182,19 +172,4 @@ internal sealed class GatedStream : Stream
         _offset += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads are not expected.");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
