@@ -58,7 +58,7 @@ internal static class JsonSchemaValidator
         }
 
         if (schema.TryGetProperty("$ref", out JsonElement reference) && reference.ValueKind == JsonValueKind.String
-            && Resolve(root, reference.GetString()!) is JsonElement target
+            && JsonPointer.Resolve(root, reference.GetString()!) is JsonElement target
             && Check(root, target, value, path, depth + 1) is { } refError)
         {
             return refError;
@@ -333,39 +333,6 @@ internal static class JsonSchemaValidator
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
-
-    private static JsonElement? Resolve(JsonElement root, string reference)
-    {
-        if (reference == "#")
-        {
-            return root;
-        }
-
-        if (!reference.StartsWith("#/", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        JsonElement current = root;
-        foreach (string raw in reference[2..].Split('/'))
-        {
-            string segment = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out JsonElement next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out int i) && i < current.GetArrayLength())
-            {
-                current = current[i];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return current;
-    }
 
     private static long? Integer(JsonElement schema, string name) =>
         schema.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) ? n : null;

@@ -318,7 +318,7 @@ internal static class GeminiSchemaConverter
 
         try
         {
-            JsonElement target = Resolve(state.Root, pointer) ?? throw Unsupported(state, path, $"the reference '{pointer}', which does not resolve");
+            JsonElement target = JsonPointer.Resolve(state.Root, pointer) ?? throw Unsupported(state, path, $"the reference '{pointer}', which does not resolve");
             foreach (JsonProperty property in schema.EnumerateObject())
             {
                 if (property.Name is not ("$ref" or "description" or "title") && !Annotations.Contains(property.Name))
@@ -334,39 +334,6 @@ internal static class GeminiSchemaConverter
         {
             state.Resolving.Remove(pointer);
         }
-    }
-
-    private static JsonElement? Resolve(JsonElement root, string pointer)
-    {
-        if (pointer == "#")
-        {
-            return root;
-        }
-
-        if (!pointer.StartsWith("#/", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        JsonElement current = root;
-        foreach (string raw in pointer[2..].Split('/'))
-        {
-            string token = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(token, out JsonElement next))
-            {
-                current = next;
-            }
-            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(token, out int index) && index >= 0 && index < current.GetArrayLength())
-            {
-                current = current[index];
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return current;
     }
 
     private static (string? Type, bool Nullable) ReadType(JsonElement schema, string path, State state)
