@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace LlmRouting;
 
@@ -72,16 +73,29 @@ internal sealed class CompositePiiDetector : IPiiDetector
     internal static void Resolve(List<PiiMatch> matches, int first)
     {
         int count = matches.Count - first;
-        matches.Sort(first, count, MatchOrder.Instance);
         PiiMatch[] items = ArrayPool<PiiMatch>.Shared.Rent(count);
-        matches.CopyTo(first, items, 0, count);
-        matches.RemoveRange(first, count);
-        foreach (PiiMatch m in items.AsSpan(0, count))
+        long[] keys = ArrayPool<long>.Shared.Rent(count);
+        Span<PiiMatch> sorted = items.AsSpan(0, count);
+        CollectionsMarshal.AsSpan(matches).Slice(first, count).CopyTo(sorted);
+        Sort(keys.AsSpan(0, count), sorted);
+        ArrayPool<long>.Shared.Return(keys);
+        CollectionsMarshal.SetCount(matches, first);
+
+        // The survivors are kept in start order; those before 'settled' end at or before the current match's start (the
+        // matches come in start order, so they cannot overlap it or any later one) and are not looked at again.
+        int settled = 0;
+        foreach (ref readonly PiiMatch m in sorted)
         {
-            int blocker = -1;
-            for (int k = first; k < matches.Count; k++)
+            Span<PiiMatch> survivors = CollectionsMarshal.AsSpan(matches)[first..];
+            while (settled < survivors.Length && survivors[settled].End <= m.Start)
             {
-                PiiMatch o = matches[k];
+                settled++;
+            }
+
+            int blocker = -1;
+            for (int k = settled; k < survivors.Length; k++)
+            {
+                ref readonly PiiMatch o = ref survivors[k];
                 if (o.End > m.Start && m.End > o.Start
                     && (string.Equals(o.EntityType, m.EntityType, StringComparison.Ordinal) || Priority(o.EntityType) >= Priority(m.EntityType)))
                 {
@@ -92,24 +106,26 @@ internal sealed class CompositePiiDetector : IPiiDetector
 
             if (blocker >= 0)
             {
-                PiiMatch o = matches[blocker];
+                ref PiiMatch o = ref survivors[blocker];
                 if (string.Equals(o.EntityType, m.EntityType, StringComparison.Ordinal) && m.End > o.End)
                 {
-                    matches[blocker] = o with { Length = m.End - o.Start };
+                    o = o with { Length = m.End - o.Start };
                 }
 
                 continue;
             }
 
-            for (int k = matches.Count - 1; k >= first; k--)
+            // Every survivor that overlaps m loses to it: keep the others, in order.
+            int kept = settled;
+            for (int k = settled; k < survivors.Length; k++)
             {
-                PiiMatch o = matches[k];
-                if (o.End > m.Start && m.End > o.Start)
+                if (!(survivors[k].End > m.Start && m.End > survivors[k].Start))
                 {
-                    matches.RemoveAt(k);
+                    survivors[kept++] = survivors[k];
                 }
             }
 
+            CollectionsMarshal.SetCount(matches, first + kept);
             matches.Add(m);
         }
 
@@ -117,20 +133,71 @@ internal sealed class CompositePiiDetector : IPiiDetector
 
         // The survivors were added in start order and only ever lengthened, so they are nearly always in order already; sorting
         // is needed only when two compare equal or out of order (empty matches at one position).
-        for (int k = first + 1; k < matches.Count; k++)
+        Span<PiiMatch> result = CollectionsMarshal.AsSpan(matches)[first..];
+        for (int k = 1; k < result.Length; k++)
         {
-            if (MatchOrder.Instance.Compare(matches[k - 1], matches[k]) >= 0)
+            if (MatchOrder.Compare(result[k - 1], result[k]) >= 0)
             {
-                matches.Sort(first, matches.Count - first, MatchOrder.Instance);
+                result.Sort(MatchOrder.Comparison);
                 break;
             }
         }
     }
 
-    private sealed class MatchOrder : IComparer<PiiMatch>
+    /// <summary>
+    /// Sorts matches by <see cref="MatchOrder"/>, a total order (so the outcome does not depend on the algorithm): by start and
+    /// length packed in one number, then the rare runs with equal start and length by the rest of the order.
+    /// </summary>
+    private static void Sort(Span<long> keys, Span<PiiMatch> items)
     {
-        public static readonly MatchOrder Instance = new();
+        for (int i = 0; i < items.Length; i++)
+        {
+            keys[i] = ((long)items[i].Start << 32) | (uint)(int.MaxValue - items[i].Length);
+        }
 
-        public int Compare(PiiMatch x, PiiMatch y) => x.Start != y.Start ? x.Start.CompareTo(y.Start) : y.Length.CompareTo(x.Length);
+        keys.Sort(items);
+        for (int i = 1; i < keys.Length; i++)
+        {
+            if (keys[i] != keys[i - 1])
+            {
+                continue;
+            }
+
+            int run = i - 1;
+            while (i + 1 < keys.Length && keys[i + 1] == keys[run])
+            {
+                i++;
+            }
+
+            items[run..(i + 1)].Sort(MatchOrder.Comparison);
+        }
+    }
+
+    /// <summary>By start, longer first, then the type that wins an overlap, then type and subtype names: a total order.</summary>
+    private static class MatchOrder
+    {
+        public static readonly Comparison<PiiMatch> Comparison = Compare;
+
+        public static int Compare(PiiMatch x, PiiMatch y)
+        {
+            if (x.Start != y.Start)
+            {
+                return x.Start.CompareTo(y.Start);
+            }
+
+            if (x.Length != y.Length)
+            {
+                return y.Length.CompareTo(x.Length);
+            }
+
+            int byPriority = Priority(y.EntityType).CompareTo(Priority(x.EntityType));
+            if (byPriority != 0)
+            {
+                return byPriority;
+            }
+
+            int byType = string.CompareOrdinal(x.EntityType, y.EntityType);
+            return byType != 0 ? byType : string.CompareOrdinal(x.Subtype, y.Subtype);
+        }
     }
 }

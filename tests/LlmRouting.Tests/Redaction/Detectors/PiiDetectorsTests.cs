@@ -73,6 +73,84 @@ public class PiiDetectorsTests
     }
 
     [Test]
+    public void Matches_with_the_same_span_resolve_the_same_whatever_order_the_detectors_reported_them_in()
+    {
+        PiiMatch[] reported =
+        [
+            new(10, 12, PiiEntityTypes.PhoneNumber),
+            new(10, 12, PiiEntityTypes.UsSsn),
+            new(10, 12, "EMPLOYEE_ID"),
+            new(10, 12, "BADGE_ID"),
+            new(30, 8, PiiEntityTypes.Secret) { Subtype = "b_format" },
+            new(30, 8, PiiEntityTypes.Secret) { Subtype = "a_format" },
+        ];
+        var expected = new[]
+        {
+            new PiiMatch(10, 12, PiiEntityTypes.UsSsn), // the type that wins overlaps
+            new PiiMatch(30, 8, PiiEntityTypes.Secret) { Subtype = "a_format" }, // then by subtype name
+        };
+        foreach (PiiMatch[] order in new[] { reported, reported.Reverse().ToArray(), [.. reported.Skip(3), .. reported.Take(3)] })
+        {
+            var matches = new List<PiiMatch>(order);
+            CompositePiiDetector.Resolve(matches, 0);
+            Assert.That(matches, Is.EqualTo(expected), string.Join(", ", order));
+        }
+
+        // Unknown types tie on priority (0): the ordinal type name decides.
+        var unknown = new List<PiiMatch> { new(0, 5, "EMPLOYEE_ID"), new(0, 5, "BADGE_ID") };
+        CompositePiiDetector.Resolve(unknown, 0);
+        Assert.That(unknown, Is.EqualTo(new[] { new PiiMatch(0, 5, "BADGE_ID") }));
+    }
+
+    [Test]
+    public void Resolving_many_random_matches_agrees_with_a_direct_reading_of_the_rules()
+    {
+        // The rules: matches are taken by start (longer first, then the type that wins overlaps); a match that overlaps a kept
+        // one of its type or of an equal or higher priority extends it (same type) or is dropped; otherwise it replaces every
+        // kept match it overlaps. Only the matches after 'first' are resolved.
+        string[] types = [PiiEntityTypes.Secret, PiiEntityTypes.Url, PiiEntityTypes.PhoneNumber, PiiEntityTypes.CreditCard, PiiEntityTypes.EmailAddress];
+        var random = new Random(6);
+        for (int round = 0; round < 300; round++)
+        {
+            var before = new PiiMatch(0, 3, PiiEntityTypes.Url);
+            var matches = new List<PiiMatch> { before };
+            int n = random.Next(2, 150);
+            for (int i = 0; i < n; i++)
+            {
+                matches.Add(new PiiMatch(random.Next(0, 400), random.Next(1, 40), types[random.Next(types.Length)]));
+            }
+
+            List<PiiMatch> expected = [before, .. ResolveDirectly(matches.Skip(1))];
+            CompositePiiDetector.Resolve(matches, 1);
+            Assert.That(matches, Is.EqualTo(expected), $"round {round}");
+        }
+
+        static List<PiiMatch> ResolveDirectly(IEnumerable<PiiMatch> input)
+        {
+            int Rank(string type) => Array.IndexOf([PiiEntityTypes.Url, PiiEntityTypes.PhoneNumber, PiiEntityTypes.EmailAddress, PiiEntityTypes.CreditCard, PiiEntityTypes.Secret], type);
+            var kept = new List<PiiMatch>();
+            foreach (PiiMatch m in input.OrderBy(m => m.Start).ThenByDescending(m => m.Length).ThenByDescending(m => Rank(m.EntityType)))
+            {
+                int blocker = kept.FindIndex(o => o.End > m.Start && m.End > o.Start && (o.EntityType == m.EntityType || Rank(o.EntityType) >= Rank(m.EntityType)));
+                if (blocker >= 0)
+                {
+                    if (kept[blocker].EntityType == m.EntityType && m.End > kept[blocker].End)
+                    {
+                        kept[blocker] = kept[blocker] with { Length = m.End - kept[blocker].Start };
+                    }
+
+                    continue;
+                }
+
+                kept.RemoveAll(o => o.End > m.Start && m.End > o.Start);
+                kept.Add(m);
+            }
+
+            return [.. kept.OrderBy(m => m.Start).ThenByDescending(m => m.Length).ThenByDescending(m => Rank(m.EntityType))];
+        }
+    }
+
+    [Test]
     public void User_detectors_compose_with_the_built_in_ones()
     {
         var chain = new RedactingChatClient(new LlmRouting.Testing.TestChatClient(), [PiiDetectors.Default, new EmployeeIdDetector()]);
