@@ -13,8 +13,14 @@ internal sealed class CryptoWalletDetector : IPiiDetector
     private const string Base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private const string Bech32Alphabet = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
-    private static readonly SearchValues<char> s_digitTriggers = SearchValues.Create("013");
-    private static readonly SearchValues<string> s_bech32Triggers = SearchValues.Create(["bc1", "tb1"], StringComparison.OrdinalIgnoreCase);
+    /// <summary>The fewest characters of an address (a run of ASCII letters and digits); no shorter run is looked at.</summary>
+    private const int MinLength = 26;
+
+    // The digit value of each ASCII character in the two alphabets (-1 where it is not in the alphabet); bech32 in either case.
+    private static readonly sbyte[] s_base58Values = AlphabetValues(Base58Alphabet, ignoreCase: false);
+    private static readonly sbyte[] s_bech32Values = AlphabetValues(Bech32Alphabet, ignoreCase: true);
+    private static readonly uint[] s_polyModTerms = PolyModTerms();
+
     private static readonly SearchValues<char> s_hex = SearchValues.Create("0123456789abcdefABCDEF");
     private static readonly SearchValues<char> s_alphaNum = SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
 
@@ -22,81 +28,64 @@ internal sealed class CryptoWalletDetector : IPiiDetector
 
     public void Detect(string text, List<PiiMatch> matches)
     {
-        // Addresses start a token with "0x", a base58 '1'/'3', or "bc1"/"tb1", followed by 25+ alphanumerics.
+        // An address is a whole run of 26+ ASCII letters and digits. Such a run covers every 26th position, so one look every
+        // 26 characters finds them all: where the character looked at is not a letter or digit, no run of 26 starts at or
+        // before it (since the last look); where it is, the run around it is found and checked, and the next look is 26
+        // characters after that run. Invariant: i is 0 or follows a character that is not an ASCII letter or digit.
         ReadOnlySpan<char> span = text.AsSpan();
         int i = 0;
-        while (i < span.Length)
+        while (i + MinLength <= span.Length)
         {
-            int hit = span[i..].IndexOfAny(s_digitTriggers);
-            if (hit < 0)
+            int look = i + MinLength - 1;
+            if (!char.IsAsciiLetterOrDigit(span[look]))
             {
-                break;
+                i = look + 1;
+                continue;
             }
 
-            i = Consider(text, i + hit, matches);
-        }
-
-        i = 0;
-        while (i < span.Length)
-        {
-            int hit = span[i..].IndexOfAny(s_bech32Triggers);
-            if (hit < 0)
+            int start = look;
+            while (start > i && char.IsAsciiLetterOrDigit(span[start - 1]))
             {
-                break;
+                start--;
             }
 
-            i = Consider(text, i + hit, matches);
+            int end = span[look..].IndexOfAnyExcept(s_alphaNum);
+            end = end < 0 ? span.Length : look + end;
+            if (end - start >= MinLength)
+            {
+                Consider(span, start, end, matches);
+            }
+
+            i = end + 1;
         }
     }
 
-    /// <summary>Checks the token starting at <paramref name="at"/>; returns where to continue.</summary>
-    private static int Consider(string text, int at, List<PiiMatch> matches)
+    /// <summary>
+    /// Checks the whole run of ASCII letters and digits <c>[start, end)</c>: an address when it starts a token ("0x", '1', '3',
+    /// "bc1", "tb1"; not after a letter, digit, underscore or <c>/+=.-</c>), does not run on into <c>/+=-_</c>, and its
+    /// checksum or shape is valid.
+    /// </summary>
+    private static void Consider(ReadOnlySpan<char> span, int start, int end, List<PiiMatch> matches)
     {
-        ReadOnlySpan<char> span = text.AsSpan();
-        if (at > 0 && DetectorText.IsWordChar(span[at - 1]))
+        if ((start > 0 && (DetectorText.IsWordChar(span[start - 1]) || span[start - 1] is '/' or '+' or '=' or '.' or '-'))
+            || (end < span.Length && span[end] is '/' or '+' or '=' or '-' or '_'))
         {
-            // Inside a word: so is every later position of this word, so continue after it.
-            int next = at + 1;
-            while (next < span.Length && DetectorText.IsWordChar(span[next]))
-            {
-                next++;
-            }
-
-            return next;
+            return;
         }
 
-        if ((at > 0 && span[at - 1] is '/' or '+' or '=' or '.' or '-')
-            || (span[at] == '0' && !(at + 1 < span.Length && span[at + 1] is 'x' or 'X')))
-        {
-            return at + 1;
-        }
-
-        int run = span[at..].IndexOfAnyExcept(s_alphaNum);
-        if (run < 0)
-        {
-            run = span.Length - at;
-        }
-
-        if (run < 26 || (at + run < span.Length && span[at + run] is '/' or '+' or '=' or '-' or '_'))
-        {
-            return at + Math.Max(1, run);
-        }
-
-        ReadOnlySpan<char> value = span.Slice(at, run);
+        ReadOnlySpan<char> value = span[start..end];
         string? subtype = value switch
         {
             ['0', 'x' or 'X', ..] => value.Length == 42 && value[2..].IndexOfAnyExcept(s_hex) < 0 ? "eth" : null,
-            ['b' or 'B' or 't' or 'T', _, '1', ..] => IsSegwitValid(value) ? "btc_bech32" : null,
+            ['b' or 'B', 'c' or 'C', '1', ..] or ['t' or 'T', 'b' or 'B', '1', ..] => IsSegwitValid(value) ? "btc_bech32" : null,
             ['1', ..] => value.Length <= 35 && IsBase58CheckValid(value, 0x00) ? "btc_p2pkh" : null,
             ['3', ..] => value.Length <= 35 && IsBase58CheckValid(value, 0x05) ? "btc_p2sh" : null,
             _ => null,
         };
         if (subtype is not null)
         {
-            matches.Add(new PiiMatch(at, run, PiiEntityTypes.CryptoWallet) { Subtype = subtype });
+            matches.Add(new PiiMatch(start, value.Length, PiiEntityTypes.CryptoWallet) { Subtype = subtype });
         }
-
-        return at + run;
     }
 
     /// <summary>Decodes a base58check string and checks its length (25 bytes), version byte and double SHA-256 checksum.</summary>
@@ -107,7 +96,7 @@ internal sealed class CryptoWalletDetector : IPiiDetector
         int length = 0; // significant bytes, little-endian at the end of the buffer
         foreach (char c in value)
         {
-            int digit = Base58Alphabet.IndexOf(c, StringComparison.Ordinal);
+            int digit = char.IsAscii(c) ? s_base58Values[c] : -1;
             if (digit < 0)
             {
                 return false;
@@ -179,7 +168,8 @@ internal sealed class CryptoWalletDetector : IPiiDetector
         Span<byte> values = stackalloc byte[data.Length];
         for (int i = 0; i < data.Length; i++)
         {
-            int v = Bech32Alphabet.IndexOf(char.ToLowerInvariant(data[i]), StringComparison.Ordinal);
+            char c = data[i];
+            int v = char.IsAscii(c) ? s_bech32Values[c] : Bech32Alphabet.IndexOf(char.ToLowerInvariant(c), StringComparison.Ordinal);
             if (v < 0)
             {
                 return false;
@@ -217,36 +207,37 @@ internal sealed class CryptoWalletDetector : IPiiDetector
         return witnessVersion == 0 ? programBytes is 20 or 32 : programBytes is >= 2 and <= 40;
     }
 
-    private static uint PolyMod(uint check, byte value)
+    /// <summary>Looks up every ASCII character in <paramref name="alphabet"/> (lower-cased first when <paramref name="ignoreCase"/>).</summary>
+    private static sbyte[] AlphabetValues(string alphabet, bool ignoreCase)
     {
-        uint top = check >> 25;
-        check = ((check & 0x1ffffff) << 5) ^ value;
-        if ((top & 1) != 0)
+        var values = new sbyte[128];
+        for (int c = 0; c < values.Length; c++)
         {
-            check ^= 0x3b6a57b2;
+            values[c] = (sbyte)alphabet.IndexOf(ignoreCase ? char.ToLowerInvariant((char)c) : (char)c, StringComparison.Ordinal);
         }
 
-        if ((top & 2) != 0)
-        {
-            check ^= 0x26508e6d;
-        }
-
-        if ((top & 4) != 0)
-        {
-            check ^= 0x1ea119fa;
-        }
-
-        if ((top & 8) != 0)
-        {
-            check ^= 0x3d4233dd;
-        }
-
-        if ((top & 16) != 0)
-        {
-            check ^= 0x2a1462b3;
-        }
-
-        return check;
+        return values;
     }
 
+    /// <summary>One step of the bech32 checksum: shifts in <paramref name="value"/> and folds in the generator terms of the bits shifted out.</summary>
+    private static uint PolyMod(uint check, byte value) => (((check & 0x1ffffff) << 5) ^ value) ^ s_polyModTerms[(check >> 25) & 31];
+
+    /// <summary>For each value of the five bits shifted out of the checksum, the XOR of the generator terms its set bits select.</summary>
+    private static uint[] PolyModTerms()
+    {
+        ReadOnlySpan<uint> generator = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+        var terms = new uint[32];
+        for (int top = 0; top < terms.Length; top++)
+        {
+            for (int k = 0; k < generator.Length; k++)
+            {
+                if ((top & (1 << k)) != 0)
+                {
+                    terms[top] ^= generator[k];
+                }
+            }
+        }
+
+        return terms;
+    }
 }
