@@ -62,12 +62,13 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         }
 
         ReadOnlySpan<char> span = text.AsSpan();
-
-        if (_passport && span.IndexOfAny(s_passportWords) >= 0)
+        int first;
+        if (_passport && (first = span.IndexOfAny(s_passportWords)) >= 0)
         {
-            foreach ((int from, int to) in KeywordWindows(span, s_passportWords))
+            for (var windows = new KeywordWindows(span, s_passportWords, first, Window + 32); windows.MoveNext(out int from, out int to);)
             {
-                foreach (ValueMatch w in PassportPattern().EnumerateMatches(span[from..to]))
+                ReadOnlySpan<char> window = span[from..to];
+                for (int position = 0; NextPassport(window, ref position, out ValueMatchAt w);)
                 {
                     int index = from + w.Index;
                     if (index + w.Length < to || to == span.Length || !char.IsLetterOrDigit(span[to]))
@@ -78,45 +79,37 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
             }
         }
 
-        if (_licence && (span.IndexOfAny(s_licenceWords) >= 0 || IndexOfDlWord(span, 0, out _) >= 0))
+        int firstDl;
+        if (_licence && ((first = span.IndexOfAny(s_licenceWords)) >= 0 | (firstDl = IndexOfDlWord(span, 0, out int dlLength)) >= 0))
         {
-            List<(int From, int To)> windows = KeywordWindows(span, s_licenceWords);
-            for (int dl = IndexOfDlWord(span, 0, out int dlLength); dl >= 0; dl = IndexOfDlWord(span, dl + dlLength, out dlLength))
+            // The windows after the key words, then those after each "DL" (not merged with them).
+            int done = 0;
+            if (first >= 0)
             {
-                windows.Add((dl, Math.Min(span.Length, dl + Window + 16)));
+                for (var windows = new KeywordWindows(span, s_licenceWords, first, Window + 32); windows.MoveNext(out int from, out int to);)
+                {
+                    FindLicences(text, from, to, ref done, matches);
+                }
             }
 
-            int done = 0;
-            foreach ((int from, int to) in windows)
+            for (int dl = firstDl; dl >= 0; dl = IndexOfDlWord(span, dl + dlLength, out dlLength))
             {
-                foreach (ValueMatch w in LicencePattern().EnumerateMatches(span[from..to]))
-                {
-                    int index = from + w.Index;
-                    ReadOnlySpan<char> value = span.Slice(index, w.Length);
-                    if (index < done || (index + w.Length == to && to < span.Length && char.IsLetterOrDigit(span[to])))
-                    {
-                        continue;
-                    }
-
-                    if (DetectorText.CountDigits(value) >= 3 && !DateShapePattern().IsMatch(value)
-                        && (DetectorText.KeywordBefore(text, index, Window, s_licenceWords) || IndexOfDlWord(text.AsSpan(Math.Max(0, index - 24), Math.Min(24, index)), 0, out _) >= 0))
-                    {
-                        matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.UsDriverLicense));
-                        done = index + w.Length;
-                    }
-                }
+                FindLicences(text, dl, Math.Min(span.Length, dl + Window + 16), ref done, matches);
             }
         }
 
-        if (_birth && span.IndexOfAny(s_birthWords) >= 0)
+        if (_birth && (first = span.IndexOfAny(s_birthWords)) >= 0)
         {
+            // A CSV header naming a birth-date column: every date below it. (No key word holds a line break, so one is in the
+            // header exactly when the first one in the text starts before the header's end.)
             int headerEnd = span.IndexOf('\n');
-            bool csvHeader = headerEnd > 0 && span[..headerEnd].Contains(',') && span[..headerEnd].IndexOfAny(s_birthWords) >= 0;
-            List<(int From, int To)> windows = csvHeader ? [(headerEnd, span.Length)] : KeywordWindows(span, s_birthWords);
+            bool csvHeader = headerEnd > 0 && first < headerEnd && span[..headerEnd].Contains(',');
+            KeywordWindows windows = csvHeader ? KeywordWindows.One(headerEnd, span.Length) : new KeywordWindows(span, s_birthWords, first, Window + 32);
             int done = 0;
-            foreach ((int from, int to) in windows)
+            while (windows.MoveNext(out int from, out int to))
             {
-                foreach (ValueMatch w in DatePattern().EnumerateMatches(span[from..to]))
+                ReadOnlySpan<char> window = span[from..to];
+                for (int position = 0; NextDate(window, ref position, out ValueMatchAt w);)
                 {
                     int index = from + w.Index;
                     if (index < done || (index + w.Length == to && to < span.Length && char.IsLetterOrDigit(span[to])))
@@ -134,37 +127,221 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         }
     }
 
-    /// <summary>The regions from each key word to a little past <see cref="Window"/> characters after it (merged when they overlap).</summary>
-    private static List<(int From, int To)> KeywordWindows(ReadOnlySpan<char> span, SearchValues<string> keywords)
+    /// <summary>Adds the licence numbers in <c>[from, to)</c> (after a key word or "DL") that start at or after <paramref name="done"/>.</summary>
+    private static void FindLicences(string text, int from, int to, ref int done, List<PiiMatch> matches)
     {
-        var windows = new List<(int, int)>(2);
-        int i = 0;
-        while (i < span.Length)
+        ReadOnlySpan<char> span = text.AsSpan();
+        foreach (ValueMatch w in LicencePattern().EnumerateMatches(span[from..to]))
         {
-            int k = span[i..].IndexOfAny(keywords);
-            if (k < 0)
+            int index = from + w.Index;
+            ReadOnlySpan<char> value = span.Slice(index, w.Length);
+            if (index < done || (index + w.Length == to && to < span.Length && char.IsLetterOrDigit(span[to])))
             {
-                break;
+                continue;
             }
 
-            int from = i + k, to = Math.Min(span.Length, from + Window + 32);
-            if (windows.Count > 0 && windows[^1].Item2 >= from)
+            if (DetectorText.CountDigits(value) >= 3 && !DateShapePattern().IsMatch(value)
+                && (DetectorText.KeywordBefore(text, index, Window, s_licenceWords) || IndexOfDlWord(text.AsSpan(Math.Max(0, index - 24), Math.Min(24, index)), 0, out _) >= 0))
             {
-                windows[^1] = (windows[^1].Item1, to);
+                matches.Add(new PiiMatch(index, w.Length, PiiEntityTypes.UsDriverLicense));
+                done = index + w.Length;
             }
-            else
-            {
-                windows.Add((from, to));
-            }
-
-            i = from + 1;
         }
-
-        return windows;
     }
 
+    /// <summary>
+    /// The regions from each key word to <c>reach</c> characters after it (merged when they touch or overlap), found one at a
+    /// time from the first key word, which the caller has found already; or one given region.
+    /// </summary>
+    private ref struct KeywordWindows
+    {
+        private readonly ReadOnlySpan<char> _span;
+        private readonly SearchValues<string>? _keywords;
+        private readonly int _reach;
+        private int _next; // the next key word not yet in a window (or the one region's start), -1 when done
+        private int _end; // the one region's end
+
+        public KeywordWindows(ReadOnlySpan<char> span, SearchValues<string> keywords, int first, int reach)
+        {
+            _span = span;
+            _keywords = keywords;
+            _next = first;
+            _reach = reach;
+        }
+
+        /// <summary>Just the region <c>[from, to)</c>.</summary>
+        public static KeywordWindows One(int from, int to)
+        {
+            KeywordWindows one = default;
+            one._next = from;
+            one._end = to;
+            return one;
+        }
+
+        public bool MoveNext(out int from, out int to)
+        {
+            from = _next;
+            if (from < 0)
+            {
+                to = 0;
+                return false;
+            }
+
+            if (_keywords is null)
+            {
+                to = _end;
+                _next = -1;
+                return true;
+            }
+
+            to = Math.Min(_span.Length, from + _reach);
+            for (int hit = from; ;)
+            {
+                int k = _span[(hit + 1)..].IndexOfAny(_keywords);
+                if (k < 0)
+                {
+                    _next = -1;
+                    return true;
+                }
+
+                hit += 1 + k;
+                if (hit > to)
+                {
+                    _next = hit;
+                    return true;
+                }
+
+                to = Math.Min(_span.Length, hit + _reach);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds the next match of <see cref="PassportPattern"/> in <paramref name="window"/> at or after <paramref name="position"/>
+    /// as <c>EnumerateMatches</c> would: by hand in an ASCII window (a letter or digit and eight digits, not inside a word or
+    /// a dashed code), with the pattern itself otherwise (<c>\d</c> and <c>\w</c> also match other scripts).
+    /// </summary>
+    internal static bool NextPassport(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
+    {
+        if (!System.Text.Ascii.IsValid(window))
+        {
+            return NextMatch(PassportPattern(), window, ref position, out match);
+        }
+
+        for (int p = position; p + 9 <= window.Length; p++)
+        {
+            if (!char.IsAsciiLetterOrDigit(window[p]))
+            {
+                continue;
+            }
+
+            if ((p == 0 || !IsWordOrDash(window[p - 1])) && window.Slice(p + 1, 8).IndexOfAnyExceptInRange('0', '9') < 0
+                && (p + 9 == window.Length || !IsWordOrDash(window[p + 9])))
+            {
+                match = new ValueMatchAt(p, 9);
+                position = p + 9;
+                return true;
+            }
+
+            // The rest of this word cannot start a match (it follows a letter or digit).
+            while (p + 1 < window.Length && char.IsAsciiLetterOrDigit(window[p + 1]))
+            {
+                p++;
+            }
+        }
+
+        position = window.Length;
+        match = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Finds the next match of <see cref="DatePattern"/> in <paramref name="window"/> at or after <paramref name="position"/> as
+    /// <c>EnumerateMatches</c> would. In an ASCII window the pattern is tried (anchored) only where a date can start: at a
+    /// letter or digit not after a word character, '/', '.' or '-'; a run of one, two, or four digits followed by '-'; or
+    /// the three first letters of a month. In other windows it is run as it is (<c>\d</c>, <c>\s</c>, <c>\w</c> and case
+    /// folding reach beyond ASCII).
+    /// </summary>
+    internal static bool NextDate(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
+    {
+        if (!System.Text.Ascii.IsValid(window))
+        {
+            return NextMatch(DatePattern(), window, ref position, out match);
+        }
+
+        for (int p = position; p < window.Length; p++)
+        {
+            if (!char.IsAsciiLetterOrDigit(window[p]))
+            {
+                continue;
+            }
+
+            if ((p == 0 || !(IsWordOrDash(window[p - 1]) || window[p - 1] is '/' or '.')) && MayStartDate(window[p..]))
+            {
+                int from = p;
+                if (NextMatch(AnchoredDatePattern(), window, ref from, out match))
+                {
+                    position = from;
+                    return true;
+                }
+            }
+
+            while (p + 1 < window.Length && char.IsAsciiLetterOrDigit(window[p + 1]))
+            {
+                p++;
+            }
+        }
+
+        position = window.Length;
+        match = default;
+        return false;
+    }
+
+    /// <summary>Whether the ASCII text starting with a letter or digit can start a date: see <see cref="NextDate"/>.</summary>
+    private static bool MayStartDate(ReadOnlySpan<char> text)
+    {
+        if (char.IsAsciiDigit(text[0]))
+        {
+            // Every shape starting with digits goes on after one, two or four of them (then '-').
+            int digits = text.IndexOfAnyExceptInRange('0', '9');
+            return digits is 1 or 2 || (digits == 4 && text[4] == '-');
+        }
+
+        if (text.Length < 3)
+        {
+            return false;
+        }
+
+        for (int month = 0; month < MonthAbbreviations.Length; month += 3)
+        {
+            if ((text[0] | 0x20) == MonthAbbreviations[month] && (text[1] | 0x20) == MonthAbbreviations[month + 1] && (text[2] | 0x20) == MonthAbbreviations[month + 2])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The next match of <paramref name="pattern"/> in <paramref name="window"/> at or after <paramref name="position"/>, which moves past it.</summary>
+    private static bool NextMatch(Regex pattern, ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
+    {
+        foreach (ValueMatch m in pattern.EnumerateMatches(window, position))
+        {
+            match = new ValueMatchAt(m.Index, m.Length);
+            position = m.Index + Math.Max(1, m.Length);
+            return true;
+        }
+
+        position = window.Length;
+        match = default;
+        return false;
+    }
+
+    private static bool IsWordOrDash(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+
     [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]\d{8}|\d{9})(?![\w-])", RegexOptions.CultureInvariant)]
-    private static partial Regex PassportPattern();
+    internal static partial Regex PassportPattern();
 
     [GeneratedRegex(@"(?<![\w-])(?:[A-Za-z]{0,5}\d[A-Za-z0-9]{2,16}|[A-Za-z]?\d{1,4}(?:-\d{2,4}){1,3}|\d{3} \d{3} \d{3})(?![\w-])", RegexOptions.CultureInvariant)]
     private static partial Regex LicencePattern();
@@ -215,8 +392,16 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
     [GeneratedRegex(@"^(?:\d{4}[-/.](?:0?[1-9]|1[0-2])[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))$", RegexOptions.CultureInvariant)]
     private static partial Regex DateShapePattern();
 
-    [GeneratedRegex(
-        @"(?<![\w/.-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?,?\s+\d{4}|(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})(?![\w/-])",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex DatePattern();
+    /// <summary>The date shapes found after a birth key word: ISO, numeric with '/', '.' or '-', and with month names.</summary>
+    private const string DatePatternText =
+        @"(?<![\w/.-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{1,2}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?,?\s+\d{4}|(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})(?![\w/-])";
+
+    private const string MonthAbbreviations = "janfebmaraprmayjunjulaugsepoctnovdec";
+
+    [GeneratedRegex(DatePatternText, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    internal static partial Regex DatePattern();
+
+    /// <summary><see cref="DatePattern"/> anchored where the search starts.</summary>
+    [GeneratedRegex(@"\G" + DatePatternText, RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex AnchoredDatePattern();
 }
