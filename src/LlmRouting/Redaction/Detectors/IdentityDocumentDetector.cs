@@ -235,7 +235,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
                 continue;
             }
 
-            if ((p == 0 || !IsWordOrDash(window[p - 1])) && window.Slice(p + 1, 8).IndexOfAnyExceptInRange('0', '9') < 0
+            if ((p == 0 || !IsWordOrDash(window[p - 1])) && LeadingDigits(window[(p + 1)..], 8) == 8
                 && (p + 9 == window.Length || !IsWordOrDash(window[p + 9])))
             {
                 match = new ValueMatchAt(p, 9);
@@ -303,8 +303,8 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         if (char.IsAsciiDigit(text[0]))
         {
             // Every shape starting with digits goes on after one, two or four of them (then '-').
-            int digits = text.IndexOfAnyExceptInRange('0', '9');
-            return digits is 1 or 2 || (digits == 4 && text[4] == '-');
+            int digits = LeadingDigits(text, 5);
+            return digits is 1 or 2 || (digits == 4 && text.Length > 4 && text[4] == '-');
         }
 
         if (text.Length < 3)
@@ -321,6 +321,18 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         }
 
         return false;
+    }
+
+    /// <summary>Counts the ASCII digits at the start of <paramref name="text"/>, up to <paramref name="max"/> (short runs: no vector search).</summary>
+    private static int LeadingDigits(ReadOnlySpan<char> text, int max)
+    {
+        int n = 0;
+        while (n < max && n < text.Length && char.IsAsciiDigit(text[n]))
+        {
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>The next match of <paramref name="pattern"/> in <paramref name="window"/> at or after <paramref name="position"/>, which moves past it.</summary>
