@@ -24,6 +24,19 @@ public class HandWrittenShapeTests
     private static IEnumerable<string> ShapeNames => s_shapes.Select(s => s.Name);
 
     [Test]
+    public void The_secret_detectors_key_character_mask_is_its_character_set()
+    {
+        SearchValues<char> keyChars = SecretRule.Chars("A-Za-z0-9_.+/~-");
+        for (int c = 0; c <= char.MaxValue; c++)
+        {
+            if (SecretDetector.IsKeyTokenChar((char)c) != keyChars.Contains((char)c))
+            {
+                Assert.Fail($"IsKeyTokenChar(U+{c:X4}) = {SecretDetector.IsKeyTokenChar((char)c)}");
+            }
+        }
+    }
+
+    [Test]
     public void Number_shapes_agree_with_their_patterns_on_curated_values([ValueSource(nameof(ShapeNames))] string name)
     {
         (_, Func<string, bool> check, Regex pattern) = s_shapes.Single(s => s.Name == name);
