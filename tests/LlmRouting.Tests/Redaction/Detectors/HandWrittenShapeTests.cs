@@ -18,6 +18,7 @@ public class HandWrittenShapeTests
         ("StartsWithIsoDate", v => NumberShape.StartsWithIsoDate(v), new Regex(@"^\d{4}-\d{2}-\d{2}", RegexOptions.CultureInvariant)),
         ("IsSsnOrZipShape", v => NumberShape.IsSsnOrZipShape(v), new Regex(@"^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$", RegexOptions.CultureInvariant)),
         ("IsDotted", v => NumberShape.IsDotted(v), new Regex(@"^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)),
+        ("IsDateSsnZipOrDotted", v => NumberShape.IsDateSsnZipOrDotted(v), new Regex(@"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))$|^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$|^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)),
         ("IsBracketedNanp", v => NumberShape.IsBracketedNanp(v), new Regex(@"^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$", RegexOptions.CultureInvariant)),
     ];
 
