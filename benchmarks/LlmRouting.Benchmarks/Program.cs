@@ -1,6 +1,12 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 
+if (args.Length > 1 && args[0] == "--loop-pii")
+{
+    LlmRouting.Benchmarks.QuickPii.Loop(args[1], TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20));
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--quick-pii")
 {
     LlmRouting.Benchmarks.QuickPii.Run(breakdown: args.Contains("--breakdown"));

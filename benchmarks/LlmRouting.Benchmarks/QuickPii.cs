@@ -74,6 +74,36 @@ internal static class QuickPii
         Console.WriteLine($"{"Resolve (+ copy)",-28} {resolveCells}");
     }
 
+    /// <summary>
+    /// <c>--loop-pii clean|dense [seconds]</c>: scans one prompt with the default detectors over and over for a while, for a
+    /// sampling profiler to attach to (see benchmarks/README.md, "Profiling the PII scan"); prints the scans per second.
+    /// </summary>
+    public static void Loop(string prompt, TimeSpan duration)
+    {
+        string text = prompt switch
+        {
+            "clean" => PiiDetectionBenchmarks.CleanPrompt,
+            "dense" => PiiDetectionBenchmarks.DensePrompt,
+            _ => throw new ArgumentException($"--loop-pii: unknown prompt '{prompt}' (clean or dense).", nameof(prompt)),
+        };
+        IPiiDetector detector = PiiDetectors.Create((PiiDetectorOptions?)null);
+        var matches = new List<PiiMatch>(64);
+        var stopwatch = Stopwatch.StartNew();
+        long scans = 0;
+        while (stopwatch.Elapsed < duration)
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                matches.Clear();
+                detector.Detect(text, matches);
+            }
+
+            scans += 1_000;
+        }
+
+        Console.WriteLine($"{scans / stopwatch.Elapsed.TotalSeconds:0} scans/s ({stopwatch.Elapsed.TotalSeconds * 1e9 / scans:0} ns per scan, wall clock)");
+    }
+
     private static void Scan(IPiiDetector detector, string text, List<PiiMatch> matches, in TextProfile profile)
     {
         if (detector is IProfiledPiiDetector profiled)

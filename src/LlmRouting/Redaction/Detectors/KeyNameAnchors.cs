@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
 
 namespace LlmRouting;
@@ -13,14 +14,14 @@ internal sealed class KeyNameAnchors
 {
     private readonly SearchValues<string> _searchValues;
     private readonly ulong[] _pairs = new ulong[128 * 128 / 64];
-    private readonly string[][] _byFirst = new string[128][];
+    private readonly FrozenDictionary<int, string[]> _byPair;
 
     /// <summary>Builds the set from <paramref name="anchors"/> (ASCII, at least two characters each).</summary>
     public KeyNameAnchors(IEnumerable<string> anchors)
     {
         string[] distinct = anchors.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _searchValues = SearchValues.Create(distinct, StringComparison.OrdinalIgnoreCase);
-        var byFirst = new List<string>[128];
+        var byPair = new Dictionary<int, List<string>>();
         foreach (string anchor in distinct)
         {
             if (anchor.Length < 2 || !Ascii.IsValid(anchor))
@@ -28,16 +29,12 @@ internal sealed class KeyNameAnchors
                 throw new ArgumentException($"Key-name anchor '{anchor}' must be ASCII and at least two characters long.", nameof(anchors));
             }
 
-            int first = Fold(anchor[0]), second = Fold(anchor[1]);
-            int pair = (first << 7) | second;
+            int pair = (Fold(anchor[0]) << 7) | Fold(anchor[1]);
             _pairs[pair >> 6] |= 1UL << (pair & 63);
-            (byFirst[first] ??= []).Add(anchor);
+            (byPair.TryGetValue(pair, out List<string>? list) ? list : byPair[pair] = []).Add(anchor);
         }
 
-        for (int c = 0; c < 128; c++)
-        {
-            _byFirst[c] = byFirst[c]?.ToArray() ?? [];
-        }
+        _byPair = byPair.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.ToArray());
     }
 
     /// <summary>
@@ -53,17 +50,18 @@ internal sealed class KeyNameAnchors
 
         for (int p = 0; p < name.Length - 1; p++)
         {
-            int first = Fold(name[p]);
-            int pair = (first << 7) | Fold(name[p + 1]);
+            int pair = (Fold(name[p]) << 7) | Fold(name[p + 1]);
             if ((_pairs[pair >> 6] & (1UL << (pair & 63))) == 0)
             {
                 continue;
             }
 
+            // Only the anchors that start with these two characters; the last character rules most of them out cheaply.
             ReadOnlySpan<char> rest = name[p..];
-            foreach (string anchor in _byFirst[first])
+            foreach (string anchor in _byPair[pair])
             {
-                if (anchor.Length <= rest.Length && rest[..anchor.Length].Equals(anchor, StringComparison.OrdinalIgnoreCase))
+                if (anchor.Length <= rest.Length && Fold(rest[anchor.Length - 1]) == Fold(anchor[^1])
+                    && rest[..anchor.Length].Equals(anchor, StringComparison.OrdinalIgnoreCase))
                 {
                     return p;
                 }

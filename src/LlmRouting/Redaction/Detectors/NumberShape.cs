@@ -14,8 +14,7 @@ internal static class NumberShape
     {
         Span<int> length = stackalloc int[MaxGroups];
         Span<char> separator = stackalloc char[MaxGroups - 1];
-        return Groups(value, length, separator) == 3 && separator[0] is '-' or '.' or '/' && separator[1] is '-' or '.' or '/'
-            && ((length[0] == 4 && length[1] <= 2 && length[2] <= 2) || (length[0] <= 2 && length[1] <= 2 && length[2] is 2 or 4));
+        return IsDate(Groups(value, length, separator), length, separator);
     }
 
     /// <summary><c>^\d{4}-\d{2}-\d{2}</c>: starts with an ISO date.</summary>
@@ -27,12 +26,7 @@ internal static class NumberShape
     {
         Span<int> length = stackalloc int[MaxGroups];
         Span<char> separator = stackalloc char[MaxGroups - 1];
-        return Groups(value, length, separator) switch
-        {
-            3 => length[0] == 3 && length[1] == 2 && length[2] == 4 && separator[0] is '-' or ' ' or '.' && separator[1] == separator[0],
-            2 => length[0] == 5 && separator[0] == '-' && length[1] is 3 or 4,
-            _ => false,
-        };
+        return IsSsnOrZipShape(Groups(value, length, separator), length, separator);
     }
 
     /// <summary><c>^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$</c>: an IPv4 address, a decimal or a version.</summary>
@@ -40,14 +34,35 @@ internal static class NumberShape
     {
         Span<int> length = stackalloc int[MaxGroups];
         Span<char> separator = stackalloc char[MaxGroups - 1];
-        int groups = Groups(value, length, separator);
-        if (groups < 2 || separator[..(groups - 1)].ContainsAnyExcept('.'))
-        {
-            return false;
-        }
-
-        return groups == 2 || (length[0] <= 3 && length[1] <= 3 && length[2] <= 3 && (groups == 3 || length[3] <= 3));
+        return IsDotted(Groups(value, length, separator), length, separator);
     }
+
+    /// <summary>
+    /// <c><see cref="IsDate(ReadOnlySpan{char})"/> || <see cref="IsSsnOrZipShape(ReadOnlySpan{char})"/> ||
+    /// <see cref="IsDotted(ReadOnlySpan{char})"/></c>, splitting the value into groups once (the phone detector's look-alikes).
+    /// </summary>
+    public static bool IsDateSsnZipOrDotted(ReadOnlySpan<char> value)
+    {
+        Span<int> length = stackalloc int[MaxGroups];
+        Span<char> separator = stackalloc char[MaxGroups - 1];
+        int groups = Groups(value, length, separator);
+        return IsDate(groups, length, separator) || IsSsnOrZipShape(groups, length, separator) || IsDotted(groups, length, separator);
+    }
+
+    private static bool IsDate(int groups, ReadOnlySpan<int> length, ReadOnlySpan<char> separator) =>
+        groups == 3 && separator[0] is '-' or '.' or '/' && separator[1] is '-' or '.' or '/'
+        && ((length[0] == 4 && length[1] <= 2 && length[2] <= 2) || (length[0] <= 2 && length[1] <= 2 && length[2] is 2 or 4));
+
+    private static bool IsSsnOrZipShape(int groups, ReadOnlySpan<int> length, ReadOnlySpan<char> separator) => groups switch
+    {
+        3 => length[0] == 3 && length[1] == 2 && length[2] == 4 && separator[0] is '-' or ' ' or '.' && separator[1] == separator[0],
+        2 => length[0] == 5 && separator[0] == '-' && length[1] is 3 or 4,
+        _ => false,
+    };
+
+    private static bool IsDotted(int groups, ReadOnlySpan<int> length, ReadOnlySpan<char> separator) =>
+        groups >= 2 && !separator[..(groups - 1)].ContainsAnyExcept('.')
+        && (groups == 2 || (length[0] <= 3 && length[1] <= 3 && length[2] <= 3 && (groups == 3 || length[3] <= 3)));
 
     /// <summary><c>^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$</c>: a North American number with the area code in brackets.</summary>
     public static bool IsBracketedNanp(ReadOnlySpan<char> value)

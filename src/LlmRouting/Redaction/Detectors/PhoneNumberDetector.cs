@@ -198,7 +198,7 @@ internal sealed partial class PhoneNumberDetector : IProfiledPiiDetector
     /// <summary>Shapes of other entities that look like phone numbers: dates, timestamps, SSNs, IPv4, decimals, card numbers, IBAN groups.</summary>
     private static bool IsOtherShape(string text, int start, ReadOnlySpan<char> number)
     {
-        if (NumberShape.IsDate(number) || NumberShape.StartsWithIsoDate(number) || NumberShape.IsSsnOrZipShape(number) || NumberShape.IsDotted(number)
+        if (NumberShape.IsDateSsnZipOrDotted(number) || NumberShape.StartsWithIsoDate(number)
             || (DetectorText.CountDigits(number) >= 12 && CreditCardDetector.IsLuhnValid(number) && CreditCardDetector.Issuer(number) is not null))
         {
             return true;

@@ -190,7 +190,7 @@ internal sealed partial class SecretDetector
             SecretRule.Custom("discord_webhook", "discordapp.com/api/webhooks/", true, ReadUrlWithPath, SecretRuleScope.TokenStart),
             SecretRule.Custom("teams_webhook", "webhook.office.com/webhookb2/", true, ReadUrlWithPath, SecretRuleScope.TokenStart),
             SecretRule.Keyword("discord_bot_token", "discord", "A-Za-z0-9_.-", 59, 72, check: v => v.Count('.') == 2),
-            SecretRule.Custom("telegram_bot_token", ":AA", false, ReadTelegramToken, SecretRuleScope.InToken),
+            SecretRule.Custom("telegram_bot_token", ":AA", false, ReadTelegramToken, SecretRuleScope.Anywhere),
             SecretRule.Prefix("sendgrid", "SG.", "A-Za-z0-9_.=-", 66, 70, check: v => v.Count('.') == 2),
             SecretRule.Prefix("sendinblue_token", "xkeysib-", "a-zA-Z0-9-", 81, 81),
             SecretRule.Keyword("mailgun_key", "mailgun", "a-z0-9-", 36, 50, check: v => v.StartsWith("key-", StringComparison.Ordinal) || v.Length > 40),
@@ -508,9 +508,12 @@ internal sealed partial class SecretDetector
             start--;
         }
 
+        // The bot id stands alone or after "/bot" in an API path (https://api.telegram.org/bot<token>/getMe).
         int digits = at - start;
+        bool alone = !IsWordAt(text, start - 1)
+            || (start >= 4 && text.AsSpan(start - 4, 4).SequenceEqual("/bot"));
         int n = RunLength(text, at + 3, s_urlSafe);
-        return digits is >= 8 and <= 10 && !IsWordAt(text, start - 1) && n == 33 ? (start, digits + 3 + n) : (-1, 0);
+        return digits is >= 8 and <= 10 && alone && n == 33 ? (start, digits + 3 + n) : (-1, 0);
     }
 
     private static (int, int) ReadFacebookToken(string text, int at)

@@ -22,12 +22,17 @@ internal sealed partial class SecretDetector : IPiiDetector
     // Key-name rules: the anchors are searched for only inside the name before an assignment operator.
     private static readonly KeyNameAnchors s_keyNameAnchors = new(s_rules.Where(r => r.Scope == SecretRuleScope.KeyName).Select(r => r.Anchor));
 
-    private static readonly FrozenDictionary<char, SecretRule[]> s_keyNameRules = ByFirstChar(SecretRuleScope.KeyName, ignoreCase: true);
+    private static readonly RulesByStart s_keyNameRules = new(ByFirstChar(SecretRuleScope.KeyName, ignoreCase: true));
 
     // Token-start rules by the first character of their prefix (both cases for case-insensitive prefixes).
-    private static readonly FrozenDictionary<char, SecretRule[]> s_tokenStartRules = ByFirstChar(SecretRuleScope.TokenStart, ignoreCase: false);
+    private static readonly RulesByStart s_tokenStartRules = new(ByFirstChar(SecretRuleScope.TokenStart, ignoreCase: false));
 
     private static readonly SecretRule[] s_inTokenRules = s_rules.Where(r => r.Scope == SecretRuleScope.InToken).ToArray();
+
+    private static readonly SearchValues<string> s_inTokenAnchors = SearchValues.Create(
+        s_inTokenRules.Select(r => r.Anchor).Distinct(StringComparer.Ordinal).ToArray(), StringComparison.Ordinal);
+
+    private static readonly int s_longestInTokenAnchor = s_inTokenRules.Max(r => r.Anchor.Length);
 
     private static readonly SecretRule[] s_anywhereRules = s_rules.Where(r => r.Scope == SecretRuleScope.Anywhere).OrderByDescending(r => r.Anchor.Length).ToArray();
 
@@ -138,6 +143,9 @@ internal sealed partial class SecretDetector : IPiiDetector
     {
         ReadOnlySpan<char> span = text.AsSpan();
         int i = 0, lastEnd = 0;
+
+        // Where the next in-token anchor (Azure AD's "Q~", …) occurs: tokens that end well before it cannot hold one.
+        int nextInTokenAnchor = -1;
         while (i < span.Length)
         {
             int found = span[i..].IndexOfAny(s_tokenTriggers);
@@ -148,7 +156,7 @@ internal sealed partial class SecretDetector : IPiiDetector
 
             int at = i + found;
             int start = at;
-            while (start > lastEnd && s_tokenChars.Contains(span[start - 1]))
+            while (start > lastEnd && IsKeyTokenChar(span[start - 1]))
             {
                 start--;
             }
@@ -172,7 +180,14 @@ internal sealed partial class SecretDetector : IPiiDetector
                 continue;
             }
 
-            if (TryRulesAt(text, start, s_tokenStartRules, out PiiMatch match) || TryInToken(text, start, end, out match))
+            if (nextInTokenAnchor != int.MaxValue && nextInTokenAnchor < start)
+            {
+                int next = span[start..].IndexOfAny(s_inTokenAnchors);
+                nextInTokenAnchor = next < 0 ? int.MaxValue : start + next;
+            }
+
+            if (TryRulesAt(text, start, s_tokenStartRules, out PiiMatch match)
+                || (nextInTokenAnchor < end + s_longestInTokenAnchor && TryInToken(text, start, end, out match)))
             {
                 matches.Add(match);
                 lastEnd = Math.Max(lastEnd, match.End);
@@ -253,21 +268,19 @@ internal sealed partial class SecretDetector : IPiiDetector
     }
 
     /// <summary>Tries the rules whose anchor occurs at <paramref name="at"/>, longest anchor first.</summary>
-    private static bool TryRulesAt(string text, int at, FrozenDictionary<char, SecretRule[]> rulesByChar, out PiiMatch match)
+    private static bool TryRulesAt(string text, int at, RulesByStart rulesByStart, out PiiMatch match)
     {
         match = default;
-        if (at < 0 || at >= text.Length || !rulesByChar.TryGetValue(text[at], out SecretRule[]? rules))
+        if (at < 0 || at >= text.Length)
         {
             return false;
         }
 
         ReadOnlySpan<char> rest = text.AsSpan(at);
-        foreach (SecretRule rule in rules)
+        foreach (SecretRule rule in rulesByStart.At(rest))
         {
-            // The first character matched the dictionary key; the length and an ASCII second character rule most anchors out cheaply.
             string anchor = rule.Anchor;
-            if (anchor.Length > rest.Length || (anchor.Length > 1 && !KeyNameAnchors.MayEqual(rest[1], anchor[1], rule.IgnoreCase))
-                || !rest.StartsWith(anchor, rule.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            if (anchor.Length > rest.Length || !rest.StartsWith(anchor, rule.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             {
                 continue;
             }
@@ -286,6 +299,55 @@ internal sealed partial class SecretDetector : IPiiDetector
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Rules by the characters their anchor starts with. For two ASCII characters, the rules of the first character whose
+    /// anchor's second character can match the second (one lookup instead of a test per rule); otherwise the rules of the
+    /// first character whose second character cannot be ruled out. The order (longest anchor first) is kept.
+    /// </summary>
+    private sealed class RulesByStart
+    {
+        private readonly FrozenDictionary<char, SecretRule[]> _byFirst;
+        private readonly FrozenDictionary<int, SecretRule[]> _byAsciiPair;
+
+        public RulesByStart(FrozenDictionary<char, SecretRule[]> byFirst)
+        {
+            _byFirst = byFirst;
+            var pairs = new Dictionary<int, SecretRule[]>();
+            foreach ((char first, SecretRule[] rules) in byFirst)
+            {
+                if (first >= 128)
+                {
+                    continue;
+                }
+
+                for (char second = (char)0; second < 128; second++)
+                {
+                    SecretRule[] possible = rules.Where(r => r.Anchor.Length < 2 || KeyNameAnchors.MayEqual(second, r.Anchor[1], r.IgnoreCase)).ToArray();
+                    if (possible.Length > 0)
+                    {
+                        pairs[Pair(first, second)] = possible;
+                    }
+                }
+            }
+
+            _byAsciiPair = pairs.ToFrozenDictionary();
+        }
+
+        /// <summary>The rules that may match at the start of <paramref name="rest"/> (not empty).</summary>
+        public ReadOnlySpan<SecretRule> At(ReadOnlySpan<char> rest)
+        {
+            char first = rest[0];
+            if (first < 128 && rest.Length > 1 && rest[1] < 128)
+            {
+                return _byAsciiPair.TryGetValue(Pair(first, rest[1]), out SecretRule[]? pairRules) ? pairRules : default;
+            }
+
+            return _byFirst.TryGetValue(first, out SecretRule[]? rules) ? rules : default;
+        }
+
+        private static int Pair(char first, char second) => (first << 7) | second;
     }
 
     private static (int, int) ReadPrefixed(string text, int at, SecretRule rule)
@@ -453,6 +515,14 @@ internal sealed partial class SecretDetector : IPiiDetector
         "replace_me", "replaceme", "changeme", "change_me", "your_", "your-", "yourkey", "your key", "placeholder", "example", "dummy",
         "redacted", "xxxx", "****", "...", "todo", "fixme", "insert", "secrets.", "env.", "process.env", "os.environ", "getenv",
     ], StringComparison.OrdinalIgnoreCase);
+
+    // s_tokenChars as a bit mask of the ASCII range, for the character-by-character walk back to a token's start.
+    private const ulong KeyTokenCharsBelow64 = (1UL << '+') | (1UL << '-') | (1UL << '.') | (1UL << '/') | (0x3FFUL << '0');
+    private const ulong KeyTokenCharsFrom64 = (0x3FFFFFFUL << ('A' - 64)) | (1UL << ('_' - 64)) | (0x3FFFFFFUL << ('a' - 64)) | (1UL << ('~' - 64));
+
+    /// <summary>Returns whether <paramref name="c"/> is one of <see cref="s_tokenChars"/> (<c>A-Za-z0-9_.+/~-</c>).</summary>
+    internal static bool IsKeyTokenChar(char c) =>
+        c < 64 ? ((KeyTokenCharsBelow64 >> c) & 1) != 0 : c < 128 && ((KeyTokenCharsFrom64 >> (c - 64)) & 1) != 0;
 
     private static bool IsTokenChar(char c) => DetectorText.IsWordChar(c) || c is '-' or '.';
 }

@@ -18,10 +18,24 @@ public class HandWrittenShapeTests
         ("StartsWithIsoDate", v => NumberShape.StartsWithIsoDate(v), new Regex(@"^\d{4}-\d{2}-\d{2}", RegexOptions.CultureInvariant)),
         ("IsSsnOrZipShape", v => NumberShape.IsSsnOrZipShape(v), new Regex(@"^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$", RegexOptions.CultureInvariant)),
         ("IsDotted", v => NumberShape.IsDotted(v), new Regex(@"^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)),
+        ("IsDateSsnZipOrDotted", v => NumberShape.IsDateSsnZipOrDotted(v), new Regex(@"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))$|^\d{3}([- .])\d{2}\1\d{4}$|^\d{5}-\d{3,4}$|^(?:\d{1,3}\.){3}\d{1,3}$|^\d+\.\d+$|^\d{1,3}(?:\.\d{1,3}){1,2}$", RegexOptions.CultureInvariant)),
         ("IsBracketedNanp", v => NumberShape.IsBracketedNanp(v), new Regex(@"^(?:\+?1[ .-]?)?\(\d{3}\) ?\d{3}[-.]\d{4}$", RegexOptions.CultureInvariant)),
     ];
 
     private static IEnumerable<string> ShapeNames => s_shapes.Select(s => s.Name);
+
+    [Test]
+    public void The_secret_detectors_key_character_mask_is_its_character_set()
+    {
+        SearchValues<char> keyChars = SecretRule.Chars("A-Za-z0-9_.+/~-");
+        for (int c = 0; c <= char.MaxValue; c++)
+        {
+            if (SecretDetector.IsKeyTokenChar((char)c) != keyChars.Contains((char)c))
+            {
+                Assert.Fail($"IsKeyTokenChar(U+{c:X4}) = {SecretDetector.IsKeyTokenChar((char)c)}");
+            }
+        }
+    }
 
     [Test]
     public void Number_shapes_agree_with_their_patterns_on_curated_values([ValueSource(nameof(ShapeNames))] string name)

@@ -35,6 +35,11 @@ public class SecretDetectorTests
     [TestCase("curl -u kevin:pRf7vG2h1L8nQkW9 https://api.example.com", "kevin:pRf7vG2h1L8nQkW9", "curl_auth_user")]
     [TestCase("\"credentials\" : \"0afae57f3ccfd9d7f5767067bc48b30f719e271ba470488056e37ab35d4b6506\"", "0afae57f3ccfd9d7f5767067bc48b30f719e271ba470488056e37ab35d4b6506", "generic_secret")]
     [TestCase("SNYK_TOKEN := \"12345678-ABCD-ABCD-ABCD-1234567890AB\"", "12345678-ABCD-ABCD-ABCD-1234567890AB", "snyk_token")]
+    [TestCase("build 2024-05-02-rc1-ab12cd34ef56 deployed; TFE_TOKEN Xk9mQ2pL7vR4tZ.atlasv1.aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0iJ3lM ok", "Xk9mQ2pL7vR4tZ.atlasv1.aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hI6kL9nO2qR5tU8wX1zA4cD7fG0iJ3lM", "terraform_cloud_token")]
+    [TestCase("geoip 1234567890-abcdefgh license 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 set", "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", "maxmind_license_key")]
+    [TestCase("commit 9f8e7d6c5b4a39281706 then .IQ8Q~79R7TOWOspFnWcEG-dYt4KXqFqxK16cxr is the secret", ".IQ8Q~79R7TOWOspFnWcEG-dYt4KXqFqxK16cxr", "azure_ad_client_secret")]
+    [TestCase("TELEGRAM_BOT_TOKEN 8123456790:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1 here", "8123456790:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1", "telegram_bot_token")]
+    [TestCase("curl https://api.telegram.org/bot8123456790:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1/getMe", "8123456790:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1", "telegram_bot_token")]
     public void Recognises_the_format_and_reports_its_subtype(string text, string secret, string subtype)
     {
         var found = Secrets.Find(text);
@@ -64,6 +69,7 @@ public class SecretDetectorTests
     [TestCase("\"key_vault_name\": \"web21prqodx24021\"")]
     [TestCase("const keyStr = \"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789\"")]
     [TestCase("The monkey = 5 and the secret ingredient is love.")]
+    [TestCase("bot110201543:AAHdqTcvCH1vGWJxfSe1ofSAs0K5PALDsaw")] // a bot id glued to a word is not a token (outside an API path)
     [TestCase("Decode this: SGVsbG8sIFdvcmxkIQ==")]
     public void Placeholders_and_look_alikes_are_not_secrets(string text) =>
         Assert.That(Secrets.Find(text), Is.Empty);
