@@ -79,6 +79,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
             }
         }
 
+        // Both searched ('|'): the first "DL" starts the loop over them below.
         int firstDl;
         if (_licence && ((first = span.IndexOfAny(s_licenceWords)) >= 0 | (firstDl = IndexOfDlWord(span, 0, out int dlLength)) >= 0))
         {
