@@ -134,16 +134,7 @@ public sealed partial class CreditCardDetector : IPiiDetector, IProfiledPiiDetec
     {
         if (!System.Text.Ascii.IsValid(window))
         {
-            foreach (ValueMatch m in CardPattern().EnumerateMatches(window, position))
-            {
-                match = new ValueMatchAt(m.Index, m.Length);
-                position = m.Index + Math.Max(1, m.Length);
-                return true;
-            }
-
-            position = window.Length;
-            match = default;
-            return false;
+            return WindowScanning.NextMatch(CardPattern(), window, ref position, out match);
         }
 
         Span<int> ends = stackalloc int[19];

@@ -226,7 +226,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
     {
         if (!System.Text.Ascii.IsValid(window))
         {
-            return NextMatch(PassportPattern(), window, ref position, out match);
+            return WindowScanning.NextMatch(PassportPattern(), window, ref position, out match);
         }
 
         for (int p = position; p + 9 <= window.Length; p++)
@@ -267,7 +267,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
     {
         if (!System.Text.Ascii.IsValid(window))
         {
-            return NextMatch(DatePattern(), window, ref position, out match);
+            return WindowScanning.NextMatch(DatePattern(), window, ref position, out match);
         }
 
         for (int p = position; p < window.Length; p++)
@@ -280,7 +280,7 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
             if ((p == 0 || !(IsWordOrDash(window[p - 1]) || window[p - 1] is '/' or '.')) && MayStartDate(window[p..]))
             {
                 int from = p;
-                if (NextMatch(AnchoredDatePattern(), window, ref from, out match))
+                if (WindowScanning.NextMatch(AnchoredDatePattern(), window, ref from, out match))
                 {
                     position = from;
                     return true;
@@ -334,21 +334,6 @@ internal sealed partial class IdentityDocumentDetector : IProfiledPiiDetector
         }
 
         return n;
-    }
-
-    /// <summary>The next match of <paramref name="pattern"/> in <paramref name="window"/> at or after <paramref name="position"/>, which moves past it.</summary>
-    private static bool NextMatch(Regex pattern, ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
-    {
-        foreach (ValueMatch m in pattern.EnumerateMatches(window, position))
-        {
-            match = new ValueMatchAt(m.Index, m.Length);
-            position = m.Index + Math.Max(1, m.Length);
-            return true;
-        }
-
-        position = window.Length;
-        match = default;
-        return false;
     }
 
     private static bool IsWordOrDash(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';

@@ -109,6 +109,28 @@ internal delegate bool ClusterFilter(ReadOnlySpan<char> window, ReadOnlySpan<cha
 /// <returns>Whether a match was found.</returns>
 internal delegate bool WindowScanner(ReadOnlySpan<char> window, ref int position, out ValueMatchAt match);
 
+/// <summary>Helpers of <see cref="WindowScanner"/>s.</summary>
+internal static class WindowScanning
+{
+    /// <summary>
+    /// The next match of <paramref name="pattern"/> in <paramref name="window"/> at or after <paramref name="position"/>, which
+    /// then moves past it: what a hand-written scanner falls back to where it does not apply (windows with non-ASCII text).
+    /// </summary>
+    public static bool NextMatch(Regex pattern, ReadOnlySpan<char> window, ref int position, out ValueMatchAt match)
+    {
+        foreach (ValueMatch m in pattern.EnumerateMatches(window, position))
+        {
+            match = new ValueMatchAt(m.Index, m.Length);
+            position = m.Index + Math.Max(1, m.Length);
+            return true;
+        }
+
+        position = window.Length;
+        match = default;
+        return false;
+    }
+}
+
 /// <summary>The matches of a pattern on the digit clusters of a text (see <see cref="TextProfile.Matches"/>); a <c>foreach</c> enumerator.</summary>
 internal ref struct ClusterMatches
 {
