@@ -270,7 +270,7 @@ internal sealed partial class SecretDetector : IPiiDetector
 
     /// <summary>Tries the rules whose anchor occurs at <paramref name="at"/>, longest anchor first.</summary>
     // Kept out of line: inlined into the assignment pass, the pass ran 50 % slower in some processes (depending on what tiered,
-    // profile-guided compilation made of it; see benchmarks/README.md, PII speed) and never faster.
+    // profile-guided compilation made of it; see benchmarks/README.md, PII speed) and was no faster in the others.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TryRulesAt(string text, int at, RulesByStart rulesByStart, out PiiMatch match)
     {
