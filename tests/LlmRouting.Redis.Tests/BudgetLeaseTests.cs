@@ -33,6 +33,27 @@ public class BudgetLeaseTests : RedisTestBase
         BudgetUsage leased = await other.GetUsageAsync(account);
         Assert.That(leased.ReservedUsd, Is.EqualTo(1m + 0.01m), "the lease (capped at 1 USD) is reserved in Redis, visible to other instances");
 
+        long hits = 0, misses = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "llm_routing.redis.budget_lease.reservations")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "llm_routing.redis.lease.outcome")
+                {
+                    _ = tag.Value as string == "hit" ? Interlocked.Add(ref hits, value) : Interlocked.Add(ref misses, value);
+                }
+            }
+        });
+        listener.Start();
+
         long evalsBefore = EvalCount();
         decimal spent = 0.01m;
         for (int i = 0; i < 200; i++)
@@ -50,6 +71,9 @@ public class BudgetLeaseTests : RedisTestBase
         long evals = EvalCount() - evalsBefore;
         Assert.That(store.LocalReservations, Is.GreaterThanOrEqualTo(190), "served from the lease");
         Assert.That(evals, Is.LessThan(20), "round trips: only the background syncs");
+        listener.Dispose();
+        Assert.That(hits, Is.EqualTo(store.LocalReservations), "the metric counts every reservation served from the lease");
+        Assert.That(hits + misses, Is.EqualTo(200), "and every other one of the 200 as a miss");
 
         await store.DisposeAsync();
         using RedisConnection fresh = RedisTestSupport.Connection(Redis, prefix);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -14,6 +15,12 @@ namespace LlmRouting.Redis;
 internal sealed partial class RedisBudgetStore
 {
     private const string LeasePrefix = "lease-";
+    private const string LeaseOutcomeTag = "llm_routing.redis.lease.outcome";
+
+    // With leases on, every reservation: "hit" when served from this instance's leases, "miss" when it went to Redis.
+    private static readonly Counter<long> s_leaseReservations = LlmRoutingRedisDiagnostics.Meter.CreateCounter<long>(
+        "llm_routing.redis.budget_lease.reservations", "{reservation}",
+        "Budget reservations with leases on: served from this instance's lease (outcome hit) or taken in Redis (miss).");
     private readonly ConcurrentDictionary<string, BudgetLease> _leases = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BudgetLease[]> _leased = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _syncGate = new(1, 1);

@@ -107,9 +107,14 @@ internal sealed partial class RedisBudgetStore : IBudgetStore, IDisposable, IAsy
         cancellationToken.ThrowIfCancellationRequested();
         BudgetCharges.Validate(charges);
 
-        if (LeasesOn && _pending.IsEmpty && TryReserveFromLeases(charges) is { } leased)
+        if (LeasesOn)
         {
-            return leased; // taken from this instance's leases: no round trip
+            BudgetReservation? leased = _pending.IsEmpty ? TryReserveFromLeases(charges) : null;
+            s_leaseReservations.Add(1, new KeyValuePair<string, object?>(LeaseOutcomeTag, leased is null ? "miss" : "hit"));
+            if (leased is not null)
+            {
+                return leased; // taken from this instance's leases: no round trip
+            }
         }
 
         await ReplayAsync(cancellationToken).ConfigureAwait(false);
