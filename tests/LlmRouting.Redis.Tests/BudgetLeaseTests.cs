@@ -116,6 +116,83 @@ public class BudgetLeaseTests : RedisTestBase
     }
 
     [Test]
+    public async Task A_rolling_window_budget_is_held_exactly_with_leases_and_frees_as_the_window_rolls()
+    {
+        string prefix = RedisTestSupport.Prefix("lease-rolling");
+        var time = new FakeTimeProvider(Start);
+        var account = new BudgetAccount("lease/rolling/*", "lease-rolling", BudgetScope.Global, null, 0.5m, BudgetPeriod.Hour, BudgetWindow.Rolling);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix, Leases), c2 = RedisTestSupport.Connection(Redis, prefix, Leases);
+        await using var first = new RedisBudgetStore(c1, time);
+        await using var second = new RedisBudgetStore(c2, time);
+
+        decimal spent = await SpendUntilRefused(first, second, account, time);
+        Assert.That(spent, Is.EqualTo(0.5m), "the two instances spent the rolling budget exactly");
+        Assert.That(first.LocalReservations + second.LocalReservations, Is.GreaterThan(5), "leases served part of it");
+
+        // An hour later the spend has rolled out of the window: the budget is free again, and held exactly again.
+        time.Advance(TimeSpan.FromMinutes(61));
+        decimal again = await SpendUntilRefused(first, second, account, time);
+        Assert.That(again, Is.EqualTo(0.5m), "after the window rolled the whole budget was available once more, and no more");
+        using RedisConnection reader = RedisTestSupport.Connection(Redis, prefix);
+        BudgetUsage usage = await new RedisBudgetStore(reader, time).GetUsageAsync(account);
+        Assert.That(usage.SpentUsd + usage.ReservedUsd, Is.LessThanOrEqualTo(0.5m), "Redis never counts more than the limit in the window");
+    }
+
+    [Test]
+    public async Task A_calendar_period_ending_while_a_lease_is_held_starts_the_next_period_with_the_whole_budget()
+    {
+        string prefix = RedisTestSupport.Prefix("lease-period");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 58, 0, TimeSpan.Zero));
+        BudgetAccount account = Account(0.5m);
+        using RedisConnection c1 = RedisTestSupport.Connection(Redis, prefix, Leases), c2 = RedisTestSupport.Connection(Redis, prefix, Leases);
+        await using var first = new RedisBudgetStore(c1, time);
+        await using var second = new RedisBudgetStore(c2, time);
+
+        // Spend a part of the day's budget so that both instances hold leases when the day ends.
+        for (int i = 0; i < 20; i++)
+        {
+            RedisBudgetStore store = i % 2 == 0 ? first : second;
+            BudgetReservation r = (await store.TryReserveAsync([new(account, 0.01m)]))!;
+            Assert.That(r, Is.Not.Null);
+            await store.SettleAsync(r, [0.01m]);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await first.SyncLeasesAsync(release: false);
+            await second.SyncLeasesAsync(release: false);
+        }
+
+        time.SetUtcNow(new DateTimeOffset(2026, 3, 3, 0, 0, 30, TimeSpan.Zero)); // the next day, leases still held
+        decimal spent = await SpendUntilRefused(first, second, account, time);
+        Assert.That(spent, Is.EqualTo(0.5m), "the new day's whole budget, and not one cent more (last day's leases do not carry over)");
+    }
+
+    /// <summary>Two instances take turns reserving and settling one cent, syncing their leases, until both are refused.</summary>
+    private static async Task<decimal> SpendUntilRefused(RedisBudgetStore first, RedisBudgetStore second, BudgetAccount account, FakeTimeProvider time)
+    {
+        decimal spent = 0m;
+        int refusals = 0;
+        for (int i = 0; i < 400 && refusals < 10; i++)
+        {
+            RedisBudgetStore store = i % 2 == 0 ? first : second;
+            if (await store.TryReserveAsync([new(account, 0.01m)]) is { } reservation)
+            {
+                await store.SettleAsync(reservation, [0.01m]);
+                spent += 0.01m;
+                refusals = 0;
+            }
+            else
+            {
+                refusals++;
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await first.SyncLeasesAsync(release: false);
+            await second.SyncLeasesAsync(release: false);
+        }
+
+        return spent;
+    }
+
+    [Test]
     public async Task A_crashed_instances_lease_frees_after_its_time_to_live()
     {
         string prefix = RedisTestSupport.Prefix("lease-crash");

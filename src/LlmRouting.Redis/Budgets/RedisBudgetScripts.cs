@@ -121,7 +121,7 @@ internal static class RedisBudgetScripts
     /// of what the account has left (never below <c>floor</c>, what the instance has already handed out) and renews its expiry. A marker
     /// holding the answer makes a retried batch return the same answer without applying it twice. KEYS: the marker, the account hash,
     /// its reservation set. ARGV: marker TTL (ms), lease id, old amount, shrink, spend, floor, now (ms), new expiry (ms), limit, window,
-    /// current period start or slice, oldest slice, key TTL (ms), maximum lease, divisor, minimum remaining for a lease, release (1: target 0).
+    /// current period start or slice, oldest slice, key TTL (ms), maximum lease, divisor, minimum remaining for a lease, release (1: target 0), smallest useful lease (the largest charge seen: a smaller target is 0).
     /// Returns {alive (1 when the old lease was still held), new amount, spent, reserved}.
     /// </summary>
     public static readonly RedisScript LeaseSync = new(Prelude + """
@@ -158,7 +158,7 @@ internal static class RedisBudgetScripts
         if remaining < 0 then remaining = 0 end
         local target = math.floor((remaining + own) / tonumber(ARGV[15]))
         if target > tonumber(ARGV[14]) then target = tonumber(ARGV[14]) end
-        if remaining + own < tonumber(ARGV[16]) or ARGV[17] == '1' then target = 0 end
+        if remaining + own < tonumber(ARGV[16]) or ARGV[17] == '1' or target < tonumber(ARGV[18]) then target = 0 end
         if target > own + remaining then target = own + remaining end
         if alive == 0 and floor > remaining then floor = remaining end
         if target < floor then target = floor end

@@ -57,6 +57,10 @@ internal sealed partial class RedisBudgetStore
             lease.LastUsed = ts;
             leases[i] = lease;
             amounts[i] = ToNanos(charges[i].AmountUsd);
+            if (amounts[i] > Volatile.Read(ref lease.LargestCharge))
+            {
+                Interlocked.Exchange(ref lease.LargestCharge, amounts[i]); // a racing larger value may be lost: only a sizing hint
+            }
             if (lease.Busy || lease.UsableUntil <= ts || lease.Available < amounts[i])
             {
                 miss = true;
@@ -167,7 +171,8 @@ internal sealed partial class RedisBudgetStore
                 {
                     needed = lease.PendingSpend > 0 || lease.PendingShrink > 0 || lease.Batch is not null
                         || (drop ? lease.RedisAmount > 0
-                                 : ts >= lease.NextTry && (lease.Available * 2 <= lease.RedisAmount || lease.RedisAmount == 0 || lease.UsableUntil <= renewBefore));
+                                 : ts >= lease.NextTry && (lease.Available * 2 <= lease.RedisAmount || lease.RedisAmount == 0 || lease.UsableUntil <= renewBefore
+                                    || lease.Available < Volatile.Read(ref lease.LargestCharge))); // too small to serve a request: resize or return it
                 }
 
                 if (needed)
@@ -219,7 +224,7 @@ internal sealed partial class RedisBudgetStore
         [
             ttlMs * 4, lease.Id, batch.OldAmount, batch.Shrink, batch.Spend, floor, nowMs, nowMs + ttlMs, ToNanos(lease.Account.LimitUsd),
             period.Window, period.Current, period.Oldest, Math.Max(period.TtlMs, ttlMs), ToNanos(o.BudgetLeaseMaxUsd), o.BudgetLeaseDivisor,
-            ToNanos(o.BudgetLeaseMinRemainingUsd), release ? 1 : 0,
+            ToNanos(o.BudgetLeaseMinRemainingUsd), release ? 1 : 0, Volatile.Read(ref lease.LargestCharge),
         ];
         RedisResult[]? result = await _connection.ExecuteAsync(
             "budget.lease",
@@ -278,6 +283,9 @@ internal sealed partial class RedisBudgetStore
         public long PendingSpend;
 
         public long UsableUntil;
+
+        /// <summary>The largest charge asked of this lease: a lease smaller than that is not taken (it could serve no such request, yet would hold budget the requests then reserved in Redis cannot use).</summary>
+        public long LargestCharge;
 
         public LeaseBatch? Batch;
 
