@@ -169,7 +169,7 @@ internal sealed class CryptoWalletDetector : IPiiDetector
         for (int i = 0; i < data.Length; i++)
         {
             char c = data[i];
-            int v = char.IsAscii(c) ? s_bech32Values[c] : Bech32Alphabet.IndexOf(char.ToLowerInvariant(c), StringComparison.Ordinal);
+            int v = char.IsAscii(c) ? s_bech32Values[c] : -1;
             if (v < 0)
             {
                 return false;
