@@ -32,17 +32,8 @@ public class DetectorRewriteTests
         ];
         var random = new Random(20261124);
         IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 30_000).Select(_ => RandomWalletText(random)));
-        var reference = new ReferenceCryptoWalletDetector();
-        var detector = new CryptoWalletDetector();
-        int matched = 0;
-        foreach (string text in all)
-        {
-            List<(int, int, string, string?)> expected = Run(reference, text), actual = Run(detector, text);
-            matched += expected.Count;
-            Assert.That(actual, Is.EqualTo(expected), text);
-        }
-
-        Assert.That(matched, Is.GreaterThan(3_000), "the random texts must exercise the matching side too");
+        Assert.That(RewriteComparison.Compare(new ReferenceCryptoWalletDetector(), new CryptoWalletDetector(), all), Is.GreaterThan(3_000),
+            "the random texts must exercise the matching side too");
     }
 
     [Test]
@@ -56,9 +47,8 @@ public class DetectorRewriteTests
         ];
         var random = new Random(20261124);
         const string alphabet = "0123456789012345678901234567890123456789 -_.xX\u0663\u00E9";
-        IEnumerable<string> all = windows.Concat(Enumerable.Range(0, 100_000).Select(_ =>
-            new string(Enumerable.Range(0, random.Next(5, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
-        Assert.That(Compare(IdentityDocumentDetector.PassportPattern(), IdentityDocumentDetector.NextPassport, all), Is.GreaterThan(2_000));
+        IEnumerable<string> all = windows.Concat(RewriteComparison.RandomStrings(random, alphabet, 5, 30, 100_000));
+        Assert.That(RewriteComparison.Compare(IdentityDocumentDetector.PassportPattern(), IdentityDocumentDetector.NextPassport, all), Is.GreaterThan(2_000));
     }
 
     [Test]
@@ -74,7 +64,7 @@ public class DetectorRewriteTests
         ];
         var random = new Random(20261125);
         IEnumerable<string> all = windows.Concat(Enumerable.Range(0, 100_000).Select(_ => RandomDateWindow(random)));
-        Assert.That(Compare(IdentityDocumentDetector.DatePattern(), IdentityDocumentDetector.NextDate, all), Is.GreaterThan(10_000));
+        Assert.That(RewriteComparison.Compare(IdentityDocumentDetector.DatePattern(), IdentityDocumentDetector.NextDate, all), Is.GreaterThan(10_000));
     }
 
     [Test]
@@ -91,40 +81,7 @@ public class DetectorRewriteTests
         IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 20_000).Select(_ => RandomIdentityText(random)));
         var reference = new ReferenceIdentityDocumentDetector(passport: true, licence: true, birth: true);
         var detector = new IdentityDocumentDetector(passport: true, licence: true, birth: true);
-        int matched = 0;
-        foreach (string text in all)
-        {
-            List<(int, int, string, string?)> expected = Run(reference, text), actual = Run(detector, text);
-            matched += expected.Count;
-            Assert.That(actual, Is.EqualTo(expected), text);
-        }
-
-        Assert.That(matched, Is.GreaterThan(10_000), "the random texts must exercise the matching side too");
-    }
-
-    /// <summary>Compares a window scanner with the pattern's matches in every window; returns how many matches there were.</summary>
-    private static int Compare(Regex pattern, WindowScanner scanner, IEnumerable<string> windows)
-    {
-        int matched = 0;
-        foreach (string window in windows)
-        {
-            List<(int, int)> expected = [];
-            foreach (ValueMatch m in pattern.EnumerateMatches(window))
-            {
-                expected.Add((m.Index, m.Length));
-            }
-
-            List<(int, int)> actual = [];
-            for (int position = 0; scanner(window, ref position, out ValueMatchAt found);)
-            {
-                actual.Add((found.Index, found.Length));
-            }
-
-            matched += expected.Count;
-            Assert.That(actual, Is.EqualTo(expected), window);
-        }
-
-        return matched;
+        Assert.That(RewriteComparison.Compare(reference, detector, all), Is.GreaterThan(10_000), "the random texts must exercise the matching side too");
     }
 
     private static readonly string[] s_dateTokens =
@@ -232,14 +189,6 @@ public class DetectorRewriteTests
         }
 
         return text.ToString();
-    }
-
-    /// <summary>The matches in start order (the two scans reported segwit addresses after all others).</summary>
-    private static List<(int Start, int Length, string Type, string? Subtype)> Run(IPiiDetector detector, string text)
-    {
-        var matches = new List<PiiMatch>();
-        detector.Detect(text, matches);
-        return matches.Select(m => (m.Start, m.Length, m.EntityType, m.Subtype)).OrderBy(m => m.Start).ToList();
     }
 
     /// <summary>

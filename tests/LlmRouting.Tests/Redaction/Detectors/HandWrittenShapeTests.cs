@@ -85,9 +85,8 @@ public class HandWrittenShapeTests
 
         var random = new Random(7);
         const string alphabet = "keyKEYpasswordPWDapiAPI_-.tokenTOKENsecrtSECRTxXauthAUTH0129\u017F\u0130\u212A";
-        for (int n = 0; n < 100_000; n++)
+        foreach (string name in RewriteComparison.RandomStrings(random, alphabet, 0, 16, 100_000))
         {
-            string name = new(Enumerable.Range(0, random.Next(0, 16)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
             Assert.That(anchorSet.IndexIn(name), Is.EqualTo(name.AsSpan().IndexOfAny(reference)), name);
         }
     }
@@ -104,28 +103,8 @@ public class HandWrittenShapeTests
         ];
         var random = new Random(11);
         const string alphabet = "0123456789012345678901234567890123456789  --x_.\u0663";
-        IEnumerable<string> all = windows.Concat(Enumerable.Range(0, 100_000).Select(_ =>
-            new string(Enumerable.Range(0, random.Next(10, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
-        int matched = 0;
-        foreach (string window in all)
-        {
-            List<(int, int)> expected = [];
-            foreach (ValueMatch m in pattern.EnumerateMatches(window))
-            {
-                expected.Add((m.Index, m.Length));
-            }
-
-            List<(int, int)> actual = [];
-            int position = 0;
-            while (CreditCardDetector.NextCandidate(window, ref position, out ValueMatchAt found))
-            {
-                actual.Add((found.Index, found.Length));
-            }
-
-            matched += expected.Count;
-            Assert.That(actual, Is.EqualTo(expected), window);
-        }
-
+        IEnumerable<string> all = windows.Concat(RewriteComparison.RandomStrings(random, alphabet, 10, 30, 100_000));
+        int matched = RewriteComparison.Compare(pattern, CreditCardDetector.NextCandidate, all);
         Assert.That(matched, Is.GreaterThan(1000), "the random windows must exercise the matching side too");
     }
 
@@ -140,8 +119,7 @@ public class HandWrittenShapeTests
         ];
         var random = new Random(17);
         const string alphabet = "0123456789012345678901234567890123456789  --..//()++x#:=@_a\u00E9\u0663";
-        IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 50_000).Select(_ =>
-            new string(Enumerable.Range(0, random.Next(8, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
+        IEnumerable<string> all = texts.Concat(RewriteComparison.RandomStrings(random, alphabet, 8, 30, 50_000));
         int kept = 0, skipped = 0;
         foreach (string text in all)
         {
@@ -177,29 +155,19 @@ public class HandWrittenShapeTests
         ];
         var random = new Random(13);
         const string alphabet = "DDDDLLLL..  xd_-1\u00E9\u200D\u0301\u0663#";
-        IEnumerable<string> all = texts.Concat(Enumerable.Range(0, 100_000).Select(_ =>
-            new string(Enumerable.Range(0, random.Next(0, 14)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray())));
-        int matched = 0;
-        foreach (string text in all)
-        {
-            List<(int, int)> expected = [];
-            foreach (ValueMatch m in pattern.EnumerateMatches(text))
-            {
-                expected.Add((m.Index, m.Length));
-            }
-
-            List<(int, int)> actual = [];
-            for (int at = IdentityDocumentDetector.IndexOfDlWord(text, 0, out int length); at >= 0; at = IdentityDocumentDetector.IndexOfDlWord(text, at + length, out length))
-            {
-                actual.Add((at, length));
-            }
-
-            matched += expected.Count;
-            Assert.That(actual, Is.EqualTo(expected), text);
-        }
+        IEnumerable<string> all = texts.Concat(RewriteComparison.RandomStrings(random, alphabet, 0, 14, 100_000));
+        int matched = RewriteComparison.Compare(pattern, NextDlWord, all);
 
         Assert.That(matched, Is.GreaterThan(1000), "the random texts must exercise the matching side too");
         Assert.That(IdentityDocumentDetector.DlWordPattern().ToString(), Is.EqualTo(pattern.ToString()), "the detector's pattern");
+
+        static bool NextDlWord(ReadOnlySpan<char> text, ref int position, out ValueMatchAt match)
+        {
+            int at = IdentityDocumentDetector.IndexOfDlWord(text, position, out int length);
+            match = at < 0 ? default : new ValueMatchAt(at, length);
+            position = at < 0 ? text.Length : at + length;
+            return at >= 0;
+        }
     }
 
     [TestCase("x")]
